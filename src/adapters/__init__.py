@@ -1,0 +1,1 @@
+"""Adapters: the outside world's implementations of the core's ports."""

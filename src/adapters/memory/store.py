@@ -1,0 +1,425 @@
+"""An in-memory database with transactions: one writer at a time, rollback by default.
+
+Entities are copied in and out, so a use case that fails halfway leaves nothing behind,
+just like a real transaction. The single lock plays the part of SQLite's BEGIN IMMEDIATE.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from uuid import UUID
+
+import attrs
+
+from core.booking.model import (
+    Booking,
+    BookingId,
+    BookingStatus,
+    Event,
+    EventFilter,
+    EventId,
+    EventStatus,
+    GuestListEntry,
+    Invitation,
+    TicketStatus,
+    Visibility,
+)
+from core.identity.model import Account, AccountId, PhoneVerification, RefreshToken
+from core.notifications.model import Notification
+from core.shared.errors import Conflict, NotFound
+from core.shared.events import Aggregate
+from core.shared.idempotency import IdempotencyRecord
+from core.shared.outbox import OutboxMessage
+from core.shared.paging import Cursor, Page, PageRequest
+from core.shared.uow import collect_events
+
+T = TypeVar("T")
+
+
+@attrs.define
+class MemoryStore:
+    """The committed state, shared by every unit of work made from it."""
+
+    tables: dict[str, dict[Any, Any]] = attrs.field(factory=dict)
+    lock: asyncio.Lock = attrs.field(factory=asyncio.Lock)
+    after_commit: Callable[[], None] | None = None
+
+    def table(self, name: str) -> dict[Any, Any]:
+        return self.tables.setdefault(name, {})
+
+    def new_uow(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self)
+
+
+def _detached(value: T) -> T:
+    clone = copy.deepcopy(value)
+    if isinstance(clone, Aggregate):
+        clone.pull_events()
+    return clone
+
+
+class _Tx:
+    """Reads see this transaction's own writes; writes land in the store only at commit."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.pending: dict[str, dict[Any, Any]] = {}
+        self.seen: list[Aggregate] = []
+
+    def get(self, table: str, key: Any) -> Any | None:
+        if key in self.pending.get(table, {}):
+            return _detached(self.pending[table][key])
+        value = self.store.table(table).get(key)
+        return None if value is None else _detached(value)
+
+    def put(self, table: str, key: Any, value: Any) -> None:
+        self.pending.setdefault(table, {})[key] = _detached(value)
+
+    def rows(self, table: str) -> Iterator[Any]:
+        merged = {**self.store.table(table), **self.pending.get(table, {})}
+        return (_detached(v) for v in merged.values())
+
+    def track(self, aggregate: T) -> T:
+        if isinstance(aggregate, Aggregate):
+            self.seen.append(aggregate)
+        return aggregate
+
+    def apply(self) -> None:
+        for table, rows in self.pending.items():
+            self.store.table(table).update(rows)
+        self.pending.clear()
+
+
+class _Repo:
+    table = ""
+
+    def __init__(self, tx: _Tx) -> None:
+        self.tx = tx
+
+    def _get(self, key: Any, what: str) -> Any:
+        value = self.tx.get(self.table, key)
+        if value is None:
+            raise NotFound(f"{what} not found")
+        return self.tx.track(value)
+
+
+class MemoryAccounts(_Repo):
+    table = "accounts"
+
+    async def get(self, account_id: AccountId) -> Account:
+        return self._get(account_id, "account")  # type: ignore[no-any-return]
+
+    async def find_by_email(self, email: str) -> Account | None:
+        found = next((a for a in self.tx.rows(self.table) if a.email == email), None)
+        return self.tx.track(found)
+
+    async def find_by_verified_phone(self, phone: str) -> Account | None:
+        found = next(
+            (a for a in self.tx.rows(self.table) if a.phone == phone and a.phone_verified), None
+        )
+        return self.tx.track(found)
+
+    async def add(self, account: Account) -> None:
+        if await self.find_by_email(account.email) is not None:
+            raise Conflict("an account with this email exists")
+        self.tx.put(self.table, account.id, account)
+        self.tx.track(account)
+
+    async def save(self, account: Account) -> None:
+        if account.phone_verified:
+            owner = await self.find_by_verified_phone(account.phone or "")
+            if owner is not None and owner.id != account.id:
+                raise Conflict("this phone is verified for another account")
+        self.tx.put(self.table, account.id, account)
+        self.tx.track(account)
+
+
+class MemoryPhoneVerifications(_Repo):
+    table = "phone_verifications"
+
+    async def add(self, verification: PhoneVerification) -> None:
+        self.tx.put(self.table, verification.id, verification)
+
+    async def latest(self, account_id: AccountId, phone: str) -> PhoneVerification | None:
+        mine = [v for v in self.tx.rows(self.table)
+                if v.account_id == account_id and v.phone == phone]
+        return max(mine, key=lambda v: (v.created_at, v.id), default=None)
+
+    async def sent_since(self, phone: str, since: datetime) -> list[datetime]:
+        return [v.created_at for v in self.tx.rows(self.table)
+                if v.phone == phone and v.created_at > since]
+
+    async def save(self, verification: PhoneVerification) -> None:
+        self.tx.put(self.table, verification.id, verification)
+
+
+class MemoryRefreshTokens(_Repo):
+    table = "refresh_tokens"
+
+    async def add(self, token: RefreshToken) -> None:
+        self.tx.put(self.table, token.id, token)
+
+    async def find(self, token_hash: str) -> RefreshToken | None:
+        return next((t for t in self.tx.rows(self.table) if t.token_hash == token_hash), None)
+
+    async def save(self, token: RefreshToken) -> None:
+        self.tx.put(self.table, token.id, token)
+
+    async def revoke_family(self, family_id: UUID, now: datetime) -> None:
+        for token in self.tx.rows(self.table):
+            if token.family_id == family_id and token.revoked_at is None:
+                token.revoked_at = now
+                self.tx.put(self.table, token.id, token)
+
+
+def _event_key(event: Event) -> tuple[str, str]:
+    return (event.starts_at.isoformat(), str(event.id))
+
+
+class MemoryEvents(_Repo):
+    table = "events"
+
+    async def get(self, event_id: EventId) -> Event:
+        return self._get(event_id, "event")  # type: ignore[no-any-return]
+
+    async def get_for_update(self, event_id: EventId) -> Event:
+        return await self.get(event_id)  # the store's lock already serialises writers
+
+    async def add(self, event: Event) -> None:
+        self.tx.put(self.table, event.id, event)
+        self.tx.track(event)
+
+    async def save(self, event: Event) -> None:
+        if not 0 <= event.booked <= event.capacity:
+            raise Conflict("booked seats must stay between 0 and capacity")
+        self.tx.put(self.table, event.id, event)
+        self.tx.track(event)
+
+    async def search(self, query: EventFilter, page: PageRequest) -> Page[Event]:
+        def matches(e: Event) -> bool:
+            text = (query.text or "").casefold()
+            return (
+                e.visibility is Visibility.PUBLIC
+                and e.status is EventStatus.SCHEDULED
+                and (query.city is None or e.details.city.casefold() == query.city.casefold())
+                and (query.starts_from is None or e.starts_at >= query.starts_from)
+                and (query.starts_to is None or e.starts_at < query.starts_to)
+                and (not text or text in f"{e.details.title} {e.details.description}".casefold())
+            )
+
+        found = sorted((e for e in self.tx.rows(self.table) if matches(e)), key=_event_key)
+        if page.cursor is not None:
+            after = (page.cursor.key[0], page.cursor.key[1])
+            found = [e for e in found if _sort_after(_event_key(e), after)]
+        return _page(found, page.limit, lambda e: Cursor(_event_key(e)))
+
+
+def _sort_after(key: tuple[str, str], after: tuple[str, str]) -> bool:
+    # Compare instants, not strings: offsets may differ in the cursor's text.
+    return (datetime.fromisoformat(key[0]), key[1]) > (datetime.fromisoformat(after[0]), after[1])
+
+
+def _page(items: Sequence[T], limit: int, cursor_of: Any) -> Page[T]:
+    chunk = list(items[:limit])
+    more = len(items) > limit
+    return Page(chunk, cursor_of(chunk[-1]) if more and chunk else None)
+
+
+class MemoryBookings(_Repo):
+    table = "bookings"
+
+    async def get(self, booking_id: BookingId) -> Booking:
+        return self._get(booking_id, "booking")  # type: ignore[no-any-return]
+
+    async def add(self, booking: Booking) -> None:
+        barcodes = {t.barcode for b in self.tx.rows(self.table) for t in b.tickets}
+        if any(t.barcode in barcodes for t in booking.tickets):
+            raise Conflict("barcode clash; try again")
+        self.tx.put(self.table, booking.id, booking)
+        self.tx.track(booking)
+
+    async def save(self, booking: Booking) -> None:
+        self.tx.put(self.table, booking.id, booking)
+        self.tx.track(booking)
+
+    async def list_for_guest(self, guest_id: AccountId, page: PageRequest) -> Page[Booking]:
+        mine = sorted(
+            (b for b in self.tx.rows(self.table) if b.guest_id == guest_id),
+            key=lambda b: b.id,
+            reverse=True,
+        )
+        if page.cursor is not None:
+            before = UUID(page.cursor.key[0])
+            mine = [b for b in mine if b.id < before]
+        return _page(mine, page.limit, lambda b: Cursor((str(b.id),)))
+
+    async def has_active(self, event_id: EventId, guest_id: AccountId) -> bool:
+        return any(
+            b.event_id == event_id and b.guest_id == guest_id
+            and b.status is BookingStatus.CONFIRMED
+            for b in self.tx.rows(self.table)
+        )
+
+    async def cancel_all_for_event(self, event_id: EventId, now: datetime) -> list[AccountId]:
+        guests: dict[AccountId, None] = {}
+        for booking in sorted(self.tx.rows(self.table), key=lambda b: b.id):
+            if booking.event_id == event_id and booking.status is BookingStatus.CONFIRMED:
+                booking.status = BookingStatus.CANCELLED
+                booking.cancelled_at = now
+                for ticket in booking.tickets:
+                    ticket.status = TicketStatus.VOID
+                self.tx.put(self.table, booking.id, booking)
+                guests[booking.guest_id] = None
+        return list(guests)
+
+
+class MemoryGuestList(_Repo):
+    table = "bookings"
+
+    async def entries(self, event_id: EventId) -> list[GuestListEntry]:
+        seats: dict[AccountId, int] = {}
+        first: dict[AccountId, datetime] = {}
+        for b in sorted(self.tx.rows(self.table), key=lambda b: b.id):
+            if b.event_id == event_id and b.status is BookingStatus.CONFIRMED:
+                seats[b.guest_id] = seats.get(b.guest_id, 0) + b.seats
+                first.setdefault(b.guest_id, b.created_at)
+        entries = []
+        for guest, count in seats.items():
+            account = self.tx.get("accounts", guest)
+            name = account.full_name if account else "?"
+            entries.append(GuestListEntry(guest, name, count, first[guest]))
+        return entries
+
+    async def guest_ids(self, event_id: EventId) -> list[AccountId]:
+        return [e.account_id for e in await self.entries(event_id)]
+
+
+class MemoryInvitations(_Repo):
+    table = "invitations"
+
+    async def add(self, invitation: Invitation) -> None:
+        self.tx.put(self.table, invitation.id, invitation)
+
+    async def find(self, event_id: EventId, token_hash: str) -> Invitation | None:
+        return next(
+            (i for i in self.tx.rows(self.table)
+             if i.event_id == event_id and i.token_hash == token_hash),
+            None,
+        )
+
+
+class MemoryIdempotency(_Repo):
+    table = "idempotency"
+
+    async def get(self, scope: str, key: str) -> IdempotencyRecord | None:
+        return self.tx.get(self.table, (scope, key))  # type: ignore[no-any-return]
+
+    async def add(self, record: IdempotencyRecord) -> None:
+        if self.tx.get(self.table, (record.scope, record.key)) is not None:
+            raise Conflict("a request with this Idempotency-Key is being processed; retry")
+        self.tx.put(self.table, (record.scope, record.key), record)
+
+
+class MemoryNotifications(_Repo):
+    table = "notifications"
+
+    async def add_if_absent(self, notification: Notification) -> bool:
+        if any(n.dedupe_key == notification.dedupe_key for n in self.tx.rows(self.table)):
+            return False
+        self.tx.put(self.table, notification.id, notification)
+        self.tx.track(notification)
+        return True
+
+    async def get_for_update(self, notification_id: UUID) -> Notification:
+        return self._get(notification_id, "notification")  # type: ignore[no-any-return]
+
+    async def save(self, notification: Notification) -> None:
+        self.tx.put(self.table, notification.id, notification)
+
+
+@attrs.define
+class _OutboxRow:
+    message: OutboxMessage
+    published_at: datetime | None = None
+
+
+class MemoryOutbox(_Repo):
+    table = "outbox"
+
+    def write(self, message: OutboxMessage) -> None:
+        self.tx.put(self.table, message.id, _OutboxRow(message))
+
+    async def claim(self, limit: int) -> list[OutboxMessage]:
+        rows = sorted(
+            (r for r in self.tx.rows(self.table) if r.published_at is None),
+            key=lambda r: r.message.id,
+        )
+        return [r.message for r in rows[:limit]]
+
+    async def mark_published(self, ids: Sequence[UUID], now: datetime) -> None:
+        for message_id in ids:
+            row = self.tx.get(self.table, message_id)
+            if row is not None:
+                row.published_at = now
+                self.tx.put(self.table, message_id, row)
+
+    async def get(self, message_id: UUID) -> OutboxMessage:
+        row = self.tx.get(self.table, message_id)
+        if row is None:
+            raise NotFound("outbox message not found")
+        return row.message  # type: ignore[no-any-return]
+
+    def pending(self) -> list[OutboxMessage]:
+        """Unpublished messages, for tests that look inside."""
+        return [r.message for r in self.tx.rows(self.table) if r.published_at is None]
+
+
+class MemoryUnitOfWork:
+    """One transaction over a MemoryStore; implements every domain's unit of work."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._tx = _Tx(store)
+        self._bind()
+
+    def _bind(self) -> None:
+        tx = self._tx
+        self.accounts = MemoryAccounts(tx)
+        self.phone_verifications = MemoryPhoneVerifications(tx)
+        self.refresh_tokens = MemoryRefreshTokens(tx)
+        self.events = MemoryEvents(tx)
+        self.bookings = MemoryBookings(tx)
+        self.guests = MemoryGuestList(tx)
+        self.invitations = MemoryInvitations(tx)
+        self.idempotency = MemoryIdempotency(tx)
+        self.notifications = MemoryNotifications(tx)
+        self.outbox = MemoryOutbox(tx)
+
+    async def __aenter__(self) -> Self:
+        await self._store.lock.acquire()
+        self._tx = _Tx(self._store)
+        self._bind()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._tx.pending.clear()  # anything not committed is rolled back
+        self._store.lock.release()
+
+    async def commit(self) -> None:
+        for event in collect_events(self._tx.seen):
+            self.outbox.write(OutboxMessage(event.event_id, event, event.occurred_at))
+        wrote_events = bool(self._tx.pending.get("outbox"))
+        self._tx.apply()
+        self._tx.seen.clear()
+        if wrote_events and self._store.after_commit is not None:
+            self._store.after_commit()

@@ -1,0 +1,1 @@
+"""Booking: hosted events with a capacity, bookings, tickets, invitations."""

@@ -1,0 +1,55 @@
+"""Booking commands."""
+
+from __future__ import annotations
+
+import attrs
+
+from core.booking.model import BookingId, EventChanges, EventDetails, EventId, Visibility
+from core.identity.model import AccountId
+from core.shared.money import Money
+
+
+@attrs.frozen
+class PublishEvent:
+    host_id: AccountId
+    details: EventDetails
+    capacity: int
+    visibility: Visibility = Visibility.PUBLIC
+    price: Money | None = None
+
+
+@attrs.frozen
+class EditEvent:
+    event_id: EventId
+    actor_id: AccountId
+    changes: EventChanges
+    invite_token: str | None = None
+
+
+@attrs.frozen
+class CancelEvent:
+    event_id: EventId
+    actor_id: AccountId
+    reason: str = ""
+    invite_token: str | None = None
+
+
+@attrs.frozen
+class CreateInvitation:
+    event_id: EventId
+    actor_id: AccountId
+
+
+@attrs.frozen
+class BookSeats:
+    event_id: EventId
+    guest_id: AccountId
+    seats: int
+    invite_token: str | None = None
+    idempotency_key: str | None = None
+
+
+@attrs.frozen
+class CancelBooking:
+    booking_id: BookingId
+    actor_id: AccountId

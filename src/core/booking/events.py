@@ -1,0 +1,64 @@
+"""Booking domain events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import attrs
+
+from core.shared.events import DomainEvent
+
+
+@attrs.frozen(kw_only=True)
+class EventPublished(DomainEvent):
+    name = "event.published"
+    live_event_id: UUID
+    host_id: UUID
+
+
+@attrs.frozen(kw_only=True)
+class EventChanged(DomainEvent):
+    """The host changed what guests were told; `changes` maps field -> new value, for people."""
+
+    name = "event.changed"
+    live_event_id: UUID
+    title: str
+    changes: dict[str, str]
+
+
+@attrs.frozen(kw_only=True)
+class EventCancelled(DomainEvent):
+    name = "event.cancelled"
+    live_event_id: UUID
+    title: str
+    starts_at: datetime
+    reason: str
+    guest_ids: tuple[UUID, ...]
+
+
+@attrs.frozen(kw_only=True)
+class BookingConfirmed(DomainEvent):
+    name = "booking.confirmed"
+    booking_id: UUID
+    live_event_id: UUID
+    guest_id: UUID
+    seats: int
+
+
+@attrs.frozen(kw_only=True)
+class BookingCancelled(DomainEvent):
+    name = "booking.cancelled"
+    booking_id: UUID
+    live_event_id: UUID
+    guest_id: UUID
+    seats: int
+
+
+EVENTS: tuple[type[DomainEvent], ...] = (
+    EventPublished,
+    EventChanged,
+    EventCancelled,
+    BookingConfirmed,
+    BookingCancelled,
+)

@@ -1,0 +1,109 @@
+"""Booking event handlers: tell guests and hosts what happened. All idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from core.booking.events import BookingCancelled, BookingConfirmed, EventCancelled, EventChanged
+from core.booking.model import EventId
+from core.booking.ports import BookingUnitOfWork
+from core.identity.model import AccountId
+from core.notifications.ports import NotificationsUnitOfWork
+from core.notifications.services import NotificationRequest, request_notifications
+from core.shared.clock import Clock
+from core.shared.events import Handler
+
+
+class BookingNotificationsUnitOfWork(BookingUnitOfWork, NotificationsUnitOfWork, Protocol):
+    """Handlers read bookings and write notification requests in one transaction."""
+
+
+class BookingContext(Protocol):
+    @property
+    def clock(self) -> Clock: ...
+
+    def new_uow(self) -> BookingNotificationsUnitOfWork: ...
+
+
+async def _event_facts(uow: BookingUnitOfWork, event_id: EventId) -> dict[str, str]:
+    event = await uow.events.get(event_id)
+    return {"title": event.details.title, "starts_at": event.starts_at.isoformat()}
+
+
+async def on_booking_confirmed(event: BookingConfirmed, ctx: BookingContext) -> None:
+    uow = ctx.new_uow()
+    async with uow:
+        facts = await _event_facts(uow, EventId(event.live_event_id))
+    await request_notifications(
+        [
+            NotificationRequest(
+                AccountId(event.guest_id),
+                "booking_confirmed",
+                f"{event.name}:{event.booking_id}",
+                {**facts, "seats": str(event.seats)},
+            )
+        ],
+        uow=ctx.new_uow(),
+        clock=ctx.clock,
+    )
+
+
+async def on_booking_cancelled(event: BookingCancelled, ctx: BookingContext) -> None:
+    uow = ctx.new_uow()
+    async with uow:
+        facts = await _event_facts(uow, EventId(event.live_event_id))
+    await request_notifications(
+        [
+            NotificationRequest(
+                AccountId(event.guest_id),
+                "booking_cancelled",
+                f"{event.name}:{event.booking_id}",
+                facts,
+            )
+        ],
+        uow=ctx.new_uow(),
+        clock=ctx.clock,
+    )
+
+
+async def on_event_cancelled(event: EventCancelled, ctx: BookingContext) -> None:
+    data = {"title": event.title, "starts_at": event.starts_at.isoformat(), "reason": event.reason}
+    await request_notifications(
+        [
+            NotificationRequest(
+                AccountId(guest), "event_cancelled", f"{event.name}:{event.event_id}:{guest}", data
+            )
+            for guest in dict.fromkeys(event.guest_ids)
+        ],
+        uow=ctx.new_uow(),
+        clock=ctx.clock,
+    )
+
+
+async def on_event_changed(event: EventChanged, ctx: BookingContext) -> None:
+    uow = ctx.new_uow()
+    async with uow:
+        guests = await uow.guests.guest_ids(EventId(event.live_event_id))
+    changes = ", ".join(f"{k} is now {v}" for k, v in sorted(event.changes.items()))
+    await request_notifications(
+        [
+            NotificationRequest(
+                guest,
+                "event_changed",
+                f"{event.name}:{event.event_id}:{guest}",
+                {"title": event.title, "changes": changes},
+            )
+            for guest in guests
+        ],
+        uow=ctx.new_uow(),
+        clock=ctx.clock,
+    )
+
+
+HANDLERS: dict[str, Sequence[Handler]] = {
+    BookingConfirmed.name: [on_booking_confirmed],
+    BookingCancelled.name: [on_booking_cancelled],
+    EventCancelled.name: [on_event_cancelled],
+    EventChanged.name: [on_event_changed],
+}

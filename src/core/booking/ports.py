@@ -1,0 +1,78 @@
+"""What booking needs from the outside world."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from core.booking.model import (
+    Booking,
+    BookingId,
+    Event,
+    EventFilter,
+    EventId,
+    GuestListEntry,
+    Invitation,
+)
+from core.identity.model import AccountId
+from core.shared.idempotency import IdempotencyStore
+from core.shared.paging import Page, PageRequest
+from core.shared.uow import UnitOfWork
+
+
+class EventRepository(Protocol):
+    async def get(self, event_id: EventId) -> Event: ...
+
+    async def get_for_update(self, event_id: EventId) -> Event:
+        """Load and lock: concurrent writers of the same event wait for this transaction."""
+        ...
+
+    async def add(self, event: Event) -> None: ...
+
+    async def save(self, event: Event) -> None: ...
+
+    async def search(self, query: EventFilter, page: PageRequest) -> Page[Event]:
+        """Public scheduled events, by start time then id."""
+        ...
+
+
+class BookingRepository(Protocol):
+    async def get(self, booking_id: BookingId) -> Booking: ...
+
+    async def add(self, booking: Booking) -> None:
+        """Store the booking and its tickets."""
+        ...
+
+    async def save(self, booking: Booking) -> None: ...
+
+    async def list_for_guest(self, guest_id: AccountId, page: PageRequest) -> Page[Booking]:
+        """Newest first."""
+        ...
+
+    async def has_active(self, event_id: EventId, guest_id: AccountId) -> bool: ...
+
+    async def cancel_all_for_event(self, event_id: EventId, now: datetime) -> list[AccountId]:
+        """Cancel every confirmed booking of the event; the distinct guests, in booking order."""
+        ...
+
+
+class GuestList(Protocol):
+    async def entries(self, event_id: EventId) -> list[GuestListEntry]: ...
+
+    async def guest_ids(self, event_id: EventId) -> list[AccountId]:
+        """Guests holding a confirmed booking, each once."""
+        ...
+
+
+class InvitationRepository(Protocol):
+    async def add(self, invitation: Invitation) -> None: ...
+
+    async def find(self, event_id: EventId, token_hash: str) -> Invitation | None: ...
+
+
+class BookingUnitOfWork(UnitOfWork, Protocol):
+    events: EventRepository
+    bookings: BookingRepository
+    guests: GuestList
+    invitations: InvitationRepository
+    idempotency: IdempotencyStore

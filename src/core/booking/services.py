@@ -1,0 +1,188 @@
+"""Booking use cases: publish, find, edit, cancel events; book and cancel seats."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import attrs
+
+from core.booking.commands import (
+    BookSeats,
+    CancelBooking,
+    CancelEvent,
+    CreateInvitation,
+    EditEvent,
+    PublishEvent,
+)
+from core.booking.model import (
+    Booking,
+    BookingId,
+    Event,
+    EventFilter,
+    EventId,
+    GuestListEntry,
+    Invitation,
+    Visibility,
+)
+from core.booking.ports import BookingUnitOfWork
+from core.identity.model import AccountId
+from core.shared.clock import Clock
+from core.shared.errors import NotFound
+from core.shared.idempotency import IdempotencyRecord, fingerprint, replayed, validate_key
+from core.shared.ids import uuid7
+from core.shared.paging import Page, PageRequest
+
+
+def hash_invite(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def _ensure_visible(
+    event: Event, viewer: AccountId | None, invite_token: str | None, uow: BookingUnitOfWork
+) -> None:
+    """A private event exists only for its host, holders of an invitation, and its guests."""
+    if event.visibility is Visibility.PUBLIC or event.is_host(viewer):
+        return
+    if invite_token and await uow.invitations.find(event.id, hash_invite(invite_token)):
+        return
+    if viewer is not None and await uow.bookings.has_active(event.id, viewer):
+        return
+    raise NotFound("event not found")
+
+
+async def publish_event(cmd: PublishEvent, *, uow: BookingUnitOfWork, clock: Clock) -> Event:
+    event = Event.publish(
+        cmd.host_id, cmd.details, cmd.capacity, cmd.visibility, cmd.price, clock.now()
+    )
+    async with uow:
+        await uow.events.add(event)
+        await uow.commit()
+    return event
+
+
+async def get_event(
+    event_id: EventId,
+    *,
+    viewer: AccountId | None,
+    invite_token: str | None,
+    uow: BookingUnitOfWork,
+) -> Event:
+    async with uow:
+        event = await uow.events.get(event_id)
+        await _ensure_visible(event, viewer, invite_token, uow)
+    return event
+
+
+async def find_events(
+    query: EventFilter, page: PageRequest, *, uow: BookingUnitOfWork, clock: Clock
+) -> Page[Event]:
+    """Upcoming public events; without a start bound, from now on."""
+    if query.starts_from is None:
+        query = attrs.evolve(query, starts_from=clock.now())
+    async with uow:
+        return await uow.events.search(query, page)
+
+
+async def edit_event(cmd: EditEvent, *, uow: BookingUnitOfWork, clock: Clock) -> Event:
+    async with uow:
+        event = await uow.events.get_for_update(cmd.event_id)
+        await _ensure_visible(event, cmd.actor_id, cmd.invite_token, uow)
+        event.edit(cmd.actor_id, cmd.changes, clock.now())
+        await uow.events.save(event)
+        await uow.commit()
+    return event
+
+
+async def cancel_event(cmd: CancelEvent, *, uow: BookingUnitOfWork, clock: Clock) -> Event:
+    """Call an event off: every confirmed booking is cancelled and its guest told."""
+    now = clock.now()
+    async with uow:
+        event = await uow.events.get_for_update(cmd.event_id)
+        await _ensure_visible(event, cmd.actor_id, cmd.invite_token, uow)
+        event.ensure_cancellable_by(cmd.actor_id, now)
+        guests = await uow.bookings.cancel_all_for_event(event.id, now)
+        event.cancel(cmd.actor_id, cmd.reason, tuple(guests), now)
+        await uow.events.save(event)
+        await uow.commit()
+    return event
+
+
+async def create_invitation(
+    cmd: CreateInvitation, *, uow: BookingUnitOfWork, clock: Clock
+) -> tuple[Invitation, str]:
+    """A new invitation token for the host to share; only its hash is stored."""
+    now = clock.now()
+    token = secrets.token_urlsafe(18)
+    async with uow:
+        event = await uow.events.get(cmd.event_id)
+        await _ensure_visible(event, cmd.actor_id, None, uow)
+        event.ensure_manageable_by(cmd.actor_id)
+        invitation = Invitation(
+            id=uuid7(now), event_id=event.id, token_hash=hash_invite(token), created_at=now
+        )
+        await uow.invitations.add(invitation)
+        await uow.commit()
+    return invitation, token
+
+
+async def book_seats(cmd: BookSeats, *, uow: BookingUnitOfWork, clock: Clock) -> tuple[Booking, bool]:
+    """Book seats; returns the booking and whether it is a replay of an earlier request.
+
+    The event row is locked for the whole transaction, so concurrent bookings queue up and
+    the capacity check sees every seat already taken. A repeated Idempotency-Key returns the
+    booking the first request made.
+    """
+    key = validate_key(cmd.idempotency_key) if cmd.idempotency_key is not None else None
+    scope = f"booking.book:{cmd.guest_id}"
+    asked = fingerprint({"event_id": str(cmd.event_id), "seats": cmd.seats})
+    now = clock.now()
+    async with uow:
+        event = await uow.events.get_for_update(cmd.event_id)
+        await _ensure_visible(event, cmd.guest_id, cmd.invite_token, uow)
+        if key is not None:
+            earlier = replayed(await uow.idempotency.get(scope, key), asked)
+            if earlier is not None:
+                return await uow.bookings.get(BookingId(earlier)), True
+        booking = event.book(cmd.guest_id, cmd.seats, now)
+        await uow.events.save(event)
+        await uow.bookings.add(booking)
+        if key is not None:
+            await uow.idempotency.add(
+                IdempotencyRecord(
+                    scope=scope, key=key, fingerprint=asked, resource_id=booking.id, created_at=now
+                )
+            )
+        await uow.commit()
+    return booking, False
+
+
+async def cancel_booking(cmd: CancelBooking, *, uow: BookingUnitOfWork, clock: Clock) -> Booking:
+    async with uow:
+        booking = await uow.bookings.get(cmd.booking_id)
+        booking.ensure_owned_by(cmd.actor_id)
+        event = await uow.events.get_for_update(booking.event_id)
+        booking = await uow.bookings.get(cmd.booking_id)  # re-read under the event's lock
+        booking.cancel(cmd.actor_id, event, clock.now())
+        await uow.bookings.save(booking)
+        await uow.events.save(event)
+        await uow.commit()
+    return booking
+
+
+async def my_bookings(
+    guest_id: AccountId, page: PageRequest, *, uow: BookingUnitOfWork
+) -> Page[Booking]:
+    async with uow:
+        return await uow.bookings.list_for_guest(guest_id, page)
+
+
+async def guest_list(
+    event_id: EventId, *, actor_id: AccountId, uow: BookingUnitOfWork
+) -> list[GuestListEntry]:
+    """The host's view of who is coming."""
+    async with uow:
+        event = await uow.events.get(event_id)
+        await _ensure_visible(event, actor_id, None, uow)
+        event.ensure_manageable_by(actor_id)
+        return await uow.guests.entries(event.id)

@@ -1,0 +1,1 @@
+"""Identity: accounts (one per email and per verified phone), phone verification, sessions."""

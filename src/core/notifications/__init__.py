@@ -1,0 +1,1 @@
+"""Notifications: requests written once per recipient and fact, delivered through a Notifier."""

@@ -1,0 +1,31 @@
+"""What notifications need from the outside world."""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+from core.identity.ports import AccountRepository
+from core.notifications.model import Message, Notification
+from core.shared.uow import UnitOfWork
+
+
+class NotificationRepository(Protocol):
+    async def add_if_absent(self, notification: Notification) -> bool:
+        """Store it unless one with the same dedupe_key exists; True when stored."""
+        ...
+
+    async def get_for_update(self, notification_id: UUID) -> Notification: ...
+
+    async def save(self, notification: Notification) -> None: ...
+
+
+class NotificationsUnitOfWork(UnitOfWork, Protocol):
+    notifications: NotificationRepository
+    accounts: AccountRepository
+
+
+class Notifier(Protocol):
+    """Delivers a message (console, SMTP, Telegram...). May raise; delivery is retried."""
+
+    async def send(self, message: Message) -> None: ...

@@ -1,0 +1,67 @@
+"""Notification use cases: request (idempotent) and deliver (at most once per success)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from uuid import UUID
+
+import attrs
+
+from core.identity.model import AccountId
+from core.notifications.model import Message, Notification, NotificationStatus
+from core.notifications.ports import NotificationsUnitOfWork, Notifier
+from core.notifications.templates import render
+from core.shared.clock import Clock
+
+
+@attrs.frozen
+class NotificationRequest:
+    recipient_id: AccountId
+    template: str
+    dedupe_key: str
+    data: dict[str, str] = attrs.field(factory=dict)
+
+
+async def request_notifications(
+    requests: Iterable[NotificationRequest], *, uow: NotificationsUnitOfWork, clock: Clock
+) -> int:
+    """Store each request once; a repeat with the same dedupe key is a no-op. Returns how many
+    were new."""
+    now = clock.now()
+    added = 0
+    async with uow:
+        for req in requests:
+            render(req.template, req.data)  # an unknown template fails here, not at delivery
+            notification = Notification.request(
+                req.recipient_id, req.template, req.dedupe_key, req.data, now
+            )
+            if await uow.notifications.add_if_absent(notification):
+                added += 1
+        await uow.commit()
+    return added
+
+
+async def deliver_notification(
+    notification_id: UUID, *, uow: NotificationsUnitOfWork, notifier: Notifier, clock: Clock
+) -> bool:
+    """Send a pending notification and mark it sent; False when it was already sent."""
+    async with uow:
+        notification = await uow.notifications.get_for_update(notification_id)
+        if notification.status is NotificationStatus.SENT:
+            return False
+        account = await uow.accounts.get(notification.recipient_id)
+        subject, body = render(notification.template, notification.data)
+        await notifier.send(
+            Message(
+                recipient_id=account.id,
+                to_name=account.full_name,
+                to_email=account.email,
+                subject=subject,
+                body=body,
+                dedupe_key=notification.dedupe_key,
+            )
+        )
+        notification.mark_sent(clock.now())
+        await uow.notifications.save(notification)
+        await uow.commit()
+    return True

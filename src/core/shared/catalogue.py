@@ -1,0 +1,19 @@
+"""Every domain event class and every handler, in one place for the outbox relay and codec."""
+
+from __future__ import annotations
+
+from core.booking import events as booking_events
+from core.booking import handlers as booking_handlers
+from core.identity import events as identity_events
+from core.identity import handlers as identity_handlers
+from core.notifications import events as notification_events
+from core.notifications import handlers as notification_handlers
+from core.shared.events import DomainEvent, Handler, event_types, merge_handlers
+
+EVENT_TYPES: dict[str, type[DomainEvent]] = event_types(
+    identity_events.EVENTS, booking_events.EVENTS, notification_events.EVENTS
+)
+
+HANDLERS: dict[str, list[Handler]] = merge_handlers(
+    identity_handlers.HANDLERS, booking_handlers.HANDLERS, notification_handlers.HANDLERS
+)

@@ -1,0 +1,189 @@
+"""Typed settings from `STAGEDOOR_*` environment variables (and an optional `.env` file).
+
+Every setting has an embedded default so that `stagedoor serve` runs with no servers: a
+SQLite file under `./.stagedoor/`, an in-process worker and a console notifier. A wrong value
+stops the start with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import attrs
+from dotenv import dotenv_values
+
+PREFIX = "STAGEDOOR_"
+DEFAULT_DATABASE_URL = "sqlite:///./.stagedoor/stagedoor.db"
+
+
+class SettingsError(ValueError):
+    """Raised at start-up when a setting is missing or wrong; the message names the variable."""
+
+
+@attrs.frozen
+class Settings:
+    env: Literal["development", "production"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    secret_key: str = attrs.field(default="", repr=False)
+    data_dir: Path = Path(".stagedoor")
+    public_url: str = "http://127.0.0.1:8000"
+    test_phones: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    db_pool_min: int = 2
+    db_pool_max: int = 20
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def database_engine(self) -> Literal["sqlite", "postgres"]:
+        return "sqlite" if self.database_url.startswith("sqlite:") else "postgres"
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The file of a `sqlite:///relative` or `sqlite:////absolute` URL."""
+        return Path(self.database_url.removeprefix("sqlite://").removeprefix("/") or "x")
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".env")
+    ) -> Settings:
+        values: dict[str, str] = {}
+        if dotenv is not None and dotenv.is_file():
+            values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+        raw = {k.removeprefix(PREFIX).lower(): v for k, v in values.items() if k.startswith(PREFIX)}
+        return cls.parse(raw)
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, str]) -> Settings:
+        env = raw.get("env", "development").strip().lower()
+        if env not in ("development", "production"):
+            raise SettingsError(
+                f"STAGEDOOR_ENV must be 'development' or 'production', got {env!r}"
+            )
+        data_dir = Path(raw.get("data_dir", ".stagedoor"))
+        settings = cls(
+            env=env,  # type: ignore[arg-type]
+            database_url=_database_url(raw.get("database_url", DEFAULT_DATABASE_URL)),
+            redis_url=_redis_url(raw.get("redis_url") or None),
+            secret_key=raw.get("secret_key", ""),
+            data_dir=data_dir,
+            public_url=raw.get("public_url", "http://127.0.0.1:8000").rstrip("/"),
+            test_phones=_test_phones(raw.get("test_phones", "")),
+            db_pool_min=_int(raw, "db_pool_min", 2, low=1),
+            db_pool_max=_int(raw, "db_pool_max", 20, low=1),
+            log_level=_choice(raw, "log_level", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+            log_json=_bool(raw, "log_json", env == "production"),
+        )
+        if settings.db_pool_min > settings.db_pool_max:
+            raise SettingsError("STAGEDOOR_DB_POOL_MIN must not exceed STAGEDOOR_DB_POOL_MAX")
+        if settings.is_production:
+            if len(settings.secret_key) < 32:
+                raise SettingsError(
+                    "STAGEDOOR_SECRET_KEY must be set to at least 32 characters in production"
+                )
+            if settings.test_phones:
+                raise SettingsError("STAGEDOOR_TEST_PHONES is refused when STAGEDOOR_ENV=production")
+        return settings
+
+    def with_secret(self) -> Settings:
+        """Fill in a development secret kept in the data dir, made once and reused."""
+        if self.secret_key:
+            return self
+        return attrs.evolve(self, secret_key=stored_secret(self.data_dir / "secret_key"))
+
+
+def stored_secret(path: Path) -> str:
+    """A random secret kept in `path` (0600), created on first use."""
+    if path.is_file():
+        value = path.read_text().strip()
+        if value:
+            return value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def _database_url(url: str) -> str:
+    url = url.strip()
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        if not url.startswith("sqlite:///") or len(url) <= len("sqlite:///"):
+            raise SettingsError(
+                "STAGEDOOR_DATABASE_URL: a SQLite URL looks like sqlite:///./path/file.db"
+            )
+        return url
+    if scheme in ("postgresql", "postgres"):
+        parts = urlsplit(url)
+        if not parts.hostname or not parts.path.strip("/"):
+            raise SettingsError(
+                "STAGEDOOR_DATABASE_URL: a PostgreSQL URL looks like "
+                "postgresql://user:password@host:5432/database"
+            )
+        return url
+    raise SettingsError(
+        f"STAGEDOOR_DATABASE_URL must start with sqlite:/// or postgresql://, got {scheme!r}"
+    )
+
+
+def _redis_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    if urlsplit(url).scheme not in ("redis", "rediss") or not urlsplit(url).hostname:
+        raise SettingsError("STAGEDOOR_REDIS_URL must look like redis://127.0.0.1:6379/0")
+    return url
+
+
+def _test_phones(raw: str) -> dict[str, str]:
+    phones: dict[str, str] = {}
+    for item in filter(None, (p.strip() for p in raw.split(","))):
+        phone, _, code = item.partition(":")
+        if not (phone.startswith("+") and phone[1:].isdigit() and code.isdigit() and len(code) == 6):
+            raise SettingsError(
+                "STAGEDOOR_TEST_PHONES must look like +79990000001:123456,+79990000002:654321"
+            )
+        phones[phone] = code
+    return phones
+
+
+def _int(raw: Mapping[str, str], name: str, default: int, *, low: int) -> int:
+    value = raw.get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if number < low:
+        raise SettingsError(f"{PREFIX}{name.upper()} must be an integer >= {low}, got {value!r}")
+    return number
+
+
+def _bool(raw: Mapping[str, str], name: str, default: bool) -> bool:
+    value = raw.get(name)
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{PREFIX}{name.upper()} must be true or false, got {value!r}")
+
+
+def _choice(raw: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = raw.get(name, default).upper()
+    if value not in allowed:
+        raise SettingsError(f"{PREFIX}{name.upper()} must be one of {', '.join(allowed)}")
+    return value
