@@ -91,3 +91,65 @@ class Container:
     async def close(self) -> None:
         await self.tasks.stop()
         await self.database.close()
+
+
+async def build_container(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    tasks: Tasks | None = None,
+    clock: Clock | None = None,
+    notifier: Notifier | None = None,
+    sms: SmsSender | None = None,
+    hasher: PasswordHasher | None = None,
+) -> Container:
+    """Build every adapter the settings ask for; keyword arguments override one each (tests).
+
+    The database is opened (and its pool started) here, never at import time. Call
+    `await container.start()` inside the event loop that will serve requests.
+    """
+    from adapters.clock import SystemClock
+    from adapters.memory.security import FixedCodes
+    from adapters.notify.console import ConsoleNotifier, ConsoleSmsSender
+    from adapters.security.passwords import Argon2Hasher
+    from adapters.security.phones import LibPhoneNumbers
+    from adapters.security.tokens import JwtAccessTokens
+
+    settings = settings.with_secret()
+    if tasks is None:
+        tasks = _tasks_for(settings)
+    if database is None:
+        database = await open_database_for(settings, after_commit=tasks.kick)
+    return Container(
+        settings=settings,
+        clock=clock or SystemClock(),
+        database=database,
+        tasks=tasks,
+        hasher=hasher or Argon2Hasher(),
+        phones=LibPhoneNumbers(),
+        codes=FixedCodes(dict(settings.test_phones)),
+        sms=sms or ConsoleSmsSender(),
+        tokens=JwtAccessTokens(settings.secret_key),
+        notifier=notifier or ConsoleNotifier(),
+    )
+
+
+def _tasks_for(settings: Settings) -> Tasks:
+    if settings.redis_url:
+        from adapters.workers.redis_tasks import RedisTasks
+
+        return RedisTasks(settings.redis_url)
+    from adapters.workers.inprocess import InProcessTasks
+
+    return InProcessTasks()
+
+
+async def open_database_for(settings: Settings, *, after_commit: Any = None) -> Database:
+    from adapters.db.database import open_database
+
+    return await open_database(
+        settings.database_url,
+        pool_min=settings.db_pool_min,
+        pool_max=settings.db_pool_max,
+        after_commit=after_commit,
+    )

@@ -67,9 +67,7 @@ class Settings:
     def parse(cls, raw: Mapping[str, str]) -> Settings:
         env = raw.get("env", "development").strip().lower()
         if env not in ("development", "production"):
-            raise SettingsError(
-                f"STAGEDOOR_ENV must be 'development' or 'production', got {env!r}"
-            )
+            raise SettingsError(f"STAGEDOOR_ENV must be 'development' or 'production', got {env!r}")
         data_dir = Path(raw.get("data_dir", ".stagedoor"))
         settings = cls(
             env=env,  # type: ignore[arg-type]
@@ -92,7 +90,9 @@ class Settings:
                     "STAGEDOOR_SECRET_KEY must be set to at least 32 characters in production"
                 )
             if settings.test_phones:
-                raise SettingsError("STAGEDOOR_TEST_PHONES is refused when STAGEDOOR_ENV=production")
+                raise SettingsError(
+                    "STAGEDOOR_TEST_PHONES is refused when STAGEDOOR_ENV=production"
+                )
         return settings
 
     def with_secret(self) -> Settings:
@@ -150,7 +150,9 @@ def _test_phones(raw: str) -> dict[str, str]:
     phones: dict[str, str] = {}
     for item in filter(None, (p.strip() for p in raw.split(","))):
         phone, _, code = item.partition(":")
-        if not (phone.startswith("+") and phone[1:].isdigit() and code.isdigit() and len(code) == 6):
+        if not (
+            phone.startswith("+") and phone[1:].isdigit() and code.isdigit() and len(code) == 6
+        ):
             raise SettingsError(
                 "STAGEDOOR_TEST_PHONES must look like +79990000001:123456,+79990000002:654321"
             )

@@ -5,6 +5,7 @@ behave the same), by library users who want no database, and by plugin authors' 
 """
 
 from adapters.memory.clock import FixedClock, SteppingClock
+from adapters.memory.notify import MemoryNotifier
 from adapters.memory.security import (
     FastPasswordHasher,
     FixedCodes,
@@ -13,7 +14,6 @@ from adapters.memory.security import (
     SimplePhoneNumbers,
 )
 from adapters.memory.store import MemoryStore, MemoryUnitOfWork
-from adapters.memory.notify import MemoryNotifier
 
 __all__ = [
     "FastPasswordHasher",

@@ -44,8 +44,9 @@ class SimplePhoneNumbers:
         if digits.startswith("00"):
             digits = "+" + digits[2:]
         if not _E164.match(digits):
-            raise ValidationFailed("phone must be in international format, e.g. +79991234567",
-                                   field="phone")
+            raise ValidationFailed(
+                "phone must be in international format, e.g. +79991234567", field="phone"
+            )
         return digits
 
 

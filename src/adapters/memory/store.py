@@ -146,13 +146,17 @@ class MemoryPhoneVerifications(_Repo):
         self.tx.put(self.table, verification.id, verification)
 
     async def latest(self, account_id: AccountId, phone: str) -> PhoneVerification | None:
-        mine = [v for v in self.tx.rows(self.table)
-                if v.account_id == account_id and v.phone == phone]
+        mine = [
+            v for v in self.tx.rows(self.table) if v.account_id == account_id and v.phone == phone
+        ]
         return max(mine, key=lambda v: (v.created_at, v.id), default=None)
 
     async def sent_since(self, phone: str, since: datetime) -> list[datetime]:
-        return [v.created_at for v in self.tx.rows(self.table)
-                if v.phone == phone and v.created_at > since]
+        return [
+            v.created_at
+            for v in self.tx.rows(self.table)
+            if v.phone == phone and v.created_at > since
+        ]
 
     async def save(self, verification: PhoneVerification) -> None:
         self.tx.put(self.table, verification.id, verification)
@@ -260,7 +264,8 @@ class MemoryBookings(_Repo):
 
     async def has_active(self, event_id: EventId, guest_id: AccountId) -> bool:
         return any(
-            b.event_id == event_id and b.guest_id == guest_id
+            b.event_id == event_id
+            and b.guest_id == guest_id
             and b.status is BookingStatus.CONFIRMED
             for b in self.tx.rows(self.table)
         )
@@ -307,8 +312,11 @@ class MemoryInvitations(_Repo):
 
     async def find(self, event_id: EventId, token_hash: str) -> Invitation | None:
         return next(
-            (i for i in self.tx.rows(self.table)
-             if i.event_id == event_id and i.token_hash == token_hash),
+            (
+                i
+                for i in self.tx.rows(self.table)
+                if i.event_id == event_id and i.token_hash == token_hash
+            ),
             None,
         )
 

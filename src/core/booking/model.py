@@ -79,7 +79,9 @@ def _capacity(value: int) -> int:
 
 def _price(value: Money | None) -> Money | None:
     if value is not None and value.amount <= 0:
-        raise ValidationFailed("price must be positive; leave it out for a free event", field="price")
+        raise ValidationFailed(
+            "price must be positive; leave it out for a free event", field="price"
+        )
     return value
 
 

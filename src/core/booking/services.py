@@ -126,7 +126,9 @@ async def create_invitation(
     return invitation, token
 
 
-async def book_seats(cmd: BookSeats, *, uow: BookingUnitOfWork, clock: Clock) -> tuple[Booking, bool]:
+async def book_seats(
+    cmd: BookSeats, *, uow: BookingUnitOfWork, clock: Clock
+) -> tuple[Booking, bool]:
     """Book seats; returns the booking and whether it is a replay of an earlier request.
 
     The event row is locked for the whole transaction, so concurrent bookings queue up and

@@ -120,7 +120,9 @@ class PhoneVerification:
     consumed_at: datetime | None = None
 
     @classmethod
-    def issue(cls, account_id: AccountId, phone: str, code: str, now: datetime) -> PhoneVerification:
+    def issue(
+        cls, account_id: AccountId, phone: str, code: str, now: datetime
+    ) -> PhoneVerification:
         vid = uuid7(now)
         return cls(
             id=vid,

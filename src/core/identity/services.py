@@ -127,7 +127,9 @@ async def login(
     async with uow:
         account = await uow.accounts.find_by_email(email)
         if account is None:
-            hasher.hash(cmd.password)  # as slow as a verify: a wrong email looks like a wrong password
+            hasher.hash(
+                cmd.password
+            )  # as slow as a verify: a wrong email looks like a wrong password
             raise Unauthenticated(BAD_LOGIN)
         if not hasher.verify(account.password_hash, cmd.password):
             raise Unauthenticated(BAD_LOGIN)
@@ -208,7 +210,9 @@ async def verify_phone(
     async with uow:
         verification = await uow.phone_verifications.latest(cmd.account_id, phone)
         if verification is None:
-            raise ValidationFailed("no code was sent to this phone; request one first", field="code")
+            raise ValidationFailed(
+                "no code was sent to this phone; request one first", field="code"
+            )
         ok = verification.check(cmd.code.strip(), now)
         await uow.phone_verifications.save(verification)
         if ok:
@@ -220,9 +224,7 @@ async def verify_phone(
             await uow.accounts.save(account)
         await uow.commit()
     if not ok:
-        raise ValidationFailed(
-            f"wrong code; {verification.tries_left} tries left", field="code"
-        )
+        raise ValidationFailed(f"wrong code; {verification.tries_left} tries left", field="code")
     return account
 
 

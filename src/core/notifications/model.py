@@ -34,7 +34,11 @@ class Notification(Aggregate):
 
     @classmethod
     def request(
-        cls, recipient_id: AccountId, template: str, dedupe_key: str, data: dict[str, str],
+        cls,
+        recipient_id: AccountId,
+        template: str,
+        dedupe_key: str,
+        data: dict[str, str],
         now: datetime,
     ) -> Notification:
         notification = cls(

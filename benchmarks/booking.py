@@ -1,0 +1,282 @@
+"""Booking throughput over HTTP on PostgreSQL, against the floor of bare asyncpg.
+
+Scenarios, all in one run on the same PostgreSQL server:
+  (a) one client booking sequentially;
+  (b) 50 concurrent clients booking 1 seat each on a large-capacity event;
+  (c) 200 simultaneous buyers for 100 seats (contention; must never oversell);
+  floor: bare asyncpg doing the same atomic decrement + insert, at 1 and 32 connections.
+
+The service runs as `stagedoor serve` in its own process (one uvicorn worker), the load comes
+from this process over loopback. Prints a table; asserts nothing.
+
+    .venv/bin/python benchmarks/booking.py [--requests 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get(
+    "STAGEDOOR_TEST_POSTGRES_URL", "postgresql://stagedoor:stagedoor@127.0.0.1:5432/stagedoor_test"
+)
+
+
+class Result:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.latencies: list[float] = []
+        self.codes: dict[int, int] = {}
+        self.elapsed = 0.0
+        self.oversold = 0
+
+    def add(self, code: int, seconds: float) -> None:
+        self.codes[code] = self.codes.get(code, 0) + 1
+        self.latencies.append(seconds)
+
+    @property
+    def ok(self) -> int:
+        return self.codes.get(201, 0) + self.codes.get(200, 0)
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.elapsed if self.elapsed else 0.0
+
+    def pct(self, p: float) -> float:
+        if not self.latencies:
+            return 0.0
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+
+
+async def run_clients(
+    clients: int, total: int, one: Callable[[int], Awaitable[int]], result: Result
+) -> None:
+    counter = iter(range(total))
+
+    async def client() -> None:
+        for i in counter:
+            t0 = time.perf_counter()
+            code = await one(i)
+            result.add(code, time.perf_counter() - t0)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    result.elapsed = time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------- the floor: bare asyncpg
+FLOOR_SCHEMA = """
+CREATE TABLE floor_events (id uuid PRIMARY KEY, capacity int NOT NULL,
+                           booked int NOT NULL DEFAULT 0 CHECK (booked <= capacity));
+CREATE TABLE floor_orders (id uuid PRIMARY KEY,
+                           event_id uuid NOT NULL REFERENCES floor_events,
+                           guest uuid NOT NULL, seats int NOT NULL,
+                           created_at timestamptz NOT NULL);
+"""
+
+
+async def floor(dsn: str, connections: int, total: int) -> Result:
+    pool = await asyncpg.create_pool(dsn, min_size=connections, max_size=connections)
+    event = uuid.uuid4()
+    await pool.execute("INSERT INTO floor_events VALUES ($1, $2, 0)", event, 10_000_000)
+    result = Result(f"floor asyncpg, {connections} conn")
+
+    async def one(_: int) -> int:
+        async with pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                "UPDATE floor_events SET booked = booked + 1 "
+                "WHERE id = $1 AND booked + 1 <= capacity RETURNING booked",
+                event,
+            )
+            if row is None:
+                return 409
+            await conn.execute(
+                "INSERT INTO floor_orders VALUES ($1, $2, $3, 1, now())",
+                uuid.uuid4(),
+                event,
+                uuid.uuid4(),
+            )
+            return 201
+
+    await run_clients(connections, total, one, result)
+    await pool.close()
+    return result
+
+
+# ---------------------------------------------------------------- the service over HTTP
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_service(dsn: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "STAGEDOOR_DATABASE_URL": dsn,
+        "STAGEDOOR_DATA_DIR": str(data_dir),
+        "STAGEDOOR_DB_POOL_MIN": "10",
+        "STAGEDOOR_DB_POOL_MAX": "40",
+        "STAGEDOOR_LOG_LEVEL": "WARNING",
+    }
+    env.pop("STAGEDOOR_REDIS_URL", None)
+    cmd = [sys.executable, "-m", "entrypoints.cli", "serve", "--port", str(port)]
+    return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
+async def wait_ready(client: httpx.AsyncClient) -> None:
+    for _ in range(200):
+        try:
+            if (await client.get("/health")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the service did not start")
+
+
+async def account(client: httpx.AsyncClient, name: str) -> dict[str, str]:
+    email = f"{name}-{secrets.token_hex(4)}@bench.example"
+    body = {"full_name": name, "email": email, "password": "bench-password"}
+    (await client.post("/api/v1/auth/register", json=body)).raise_for_status()
+    login = await client.post(
+        "/api/v1/auth/login", json={"email": email, "password": body["password"]}
+    )
+    login.raise_for_status()
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+async def new_event(client: httpx.AsyncClient, host: dict[str, str], capacity: int) -> str:
+    starts = datetime.now(UTC) + timedelta(days=30)
+    body = {
+        "title": "Bench night",
+        "description": "",
+        "city": "Moscow",
+        "address": "Hall 1",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        "capacity": capacity,
+        "visibility": "public",
+    }
+    response = await client.post("/api/v1/events", json=body, headers=host)
+    response.raise_for_status()
+    return str(response.json()["id"])
+
+
+async def http_scenario(
+    client: httpx.AsyncClient,
+    name: str,
+    guests: list[dict[str, str]],
+    event: str,
+    clients: int,
+    total: int,
+) -> Result:
+    result = Result(name)
+
+    async def one(i: int) -> int:
+        headers = guests[i % len(guests)]
+        response = await client.post(
+            f"/api/v1/events/{event}/bookings", json={"seats": 1}, headers=headers
+        )
+        return response.status_code
+
+    await run_clients(clients, total, one, result)
+    return result
+
+
+async def booked(client: httpx.AsyncClient, event: str) -> tuple[int, int]:
+    body = (await client.get(f"/api/v1/events/{event}")).json()
+    return int(body["booked"]), int(body["capacity"])
+
+
+async def service_runs(dsn: str, total: int) -> list[Result]:
+    port = free_port()
+    proc = start_service(dsn, port, Path(tempfile.mkdtemp(prefix="stagedoor-bench-")))
+    limits = httpx.Limits(max_connections=250, max_keepalive_connections=250)
+    try:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60
+        ) as client:
+            await wait_ready(client)
+            host = await account(client, "host")
+            guests = [await account(client, f"guest{i}") for i in range(20)]
+            results = []
+            big = await new_event(client, host, 100_000)
+            seq = max(200, total // 10)
+            results.append(await http_scenario(client, "(a) HTTP, 1 client", guests, big, 1, seq))
+            results.append(
+                await http_scenario(client, "(b) HTTP, 50 clients", guests, big, 50, total)
+            )
+            scarce = await new_event(client, host, 100)
+            rush = await http_scenario(
+                client, "(c) HTTP, 200 buyers/100 seats", guests, scarce, 200, 200
+            )
+            seats, capacity = await booked(client, scarce)
+            rush.oversold = max(0, seats - capacity) + max(0, rush.ok - capacity)
+            results.append(rush)
+            return results
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+# ---------------------------------------------------------------- report
+def table(rows: list[Result], floor32: Result, floor1: Result) -> str:
+    head = (
+        f"{'scenario':34} {'ok':>6} {'409':>5} {'5xx':>4} {'orders/s':>9} "
+        f"{'p50 ms':>7} {'p99 ms':>7} {'oversold':>8} {'vs floor':>8}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        base = floor1 if "1 c" in r.name or "1 conn" in r.name else floor32
+        ratio = r.rate / base.rate if base.rate and not r.name.startswith("floor") else None
+        five = sum(n for c, n in r.codes.items() if c >= 500)
+        lines.append(
+            f"{r.name:34} {r.ok:6} {r.codes.get(409, 0):5} {five:4} {r.rate:9.1f} "
+            f"{r.pct(0.5):7.2f} {r.pct(0.99):7.2f} {r.oversold:8} "
+            f"{(f'{ratio:.2f}x' if ratio is not None else '-'):>8}"
+        )
+    return "\n".join(lines)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    args = parser.parse_args()
+    admin = await asyncpg.connect(PG_URL)
+    name = f"stagedoor_bench_{secrets.token_hex(3)}"
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    dsn = PG_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        conn = await asyncpg.connect(dsn)
+        await conn.execute(FLOOR_SCHEMA)
+        await conn.close()
+        floor1 = await floor(dsn, 1, max(200, args.requests // 10))
+        floor32 = await floor(dsn, 32, args.requests)
+        ours = await service_runs(dsn, args.requests)
+        print(f"\nBooking benchmark, PostgreSQL, {os.cpu_count()} cores, {args.requests} requests")
+        print(table([floor1, floor32, *ours], floor32, floor1))
+        print("\nratios: (a) against the 1-connection floor, (b) and (c) against 32 connections")
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

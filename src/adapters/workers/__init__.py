@@ -1,0 +1,1 @@
+"""Running outbox handlers outside requests: in-process (embedded) or Dramatiq on Redis."""
