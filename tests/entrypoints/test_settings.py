@@ -1,0 +1,96 @@
+"""Settings: embedded defaults, and a wrong value names its variable."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from entrypoints.settings import DEFAULT_DATABASE_URL, Settings, SettingsError
+
+
+def test_defaults_are_the_embedded_ones() -> None:
+    settings = Settings.from_env({}, dotenv=None)
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.database_engine == "sqlite"
+    assert settings.redis_url is None
+    assert settings.env == "development"
+    assert settings.test_phones == {}
+
+
+def test_postgres_url_selects_postgres() -> None:
+    settings = Settings.from_env(
+        {"STAGEDOOR_DATABASE_URL": "postgresql://u:p@127.0.0.1:5432/db"}, dotenv=None
+    )
+    assert settings.database_engine == "postgres"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("STAGEDOOR_ENV", "staging"),
+        ("STAGEDOOR_DATABASE_URL", "mysql://x/y"),
+        ("STAGEDOOR_DATABASE_URL", "postgresql://"),
+        ("STAGEDOOR_DATABASE_URL", "sqlite://relative.db"),
+        ("STAGEDOOR_REDIS_URL", "http://127.0.0.1:6379"),
+        ("STAGEDOOR_TEST_PHONES", "+7999:12"),
+        ("STAGEDOOR_DB_POOL_MAX", "many"),
+        ("STAGEDOOR_DB_POOL_MIN", "0"),
+        ("STAGEDOOR_LOG_LEVEL", "LOUD"),
+        ("STAGEDOOR_LOG_JSON", "maybe"),
+    ],
+)
+def test_a_wrong_value_fails_naming_the_variable(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env({variable: value}, dotenv=None)
+
+
+def test_production_requires_a_long_secret_key() -> None:
+    with pytest.raises(SettingsError, match="STAGEDOOR_SECRET_KEY"):
+        Settings.from_env({"STAGEDOOR_ENV": "production"}, dotenv=None)
+    ok = Settings.from_env(
+        {"STAGEDOOR_ENV": "production", "STAGEDOOR_SECRET_KEY": "k" * 40}, dotenv=None
+    )
+    assert ok.is_production
+
+
+def test_test_phones_are_refused_in_production() -> None:
+    with pytest.raises(SettingsError, match="STAGEDOOR_TEST_PHONES"):
+        Settings.from_env(
+            {
+                "STAGEDOOR_ENV": "production",
+                "STAGEDOOR_SECRET_KEY": "k" * 40,
+                "STAGEDOOR_TEST_PHONES": "+79990000001:123456",
+            },
+            dotenv=None,
+        )
+
+
+def test_test_phones_parse() -> None:
+    settings = Settings.from_env(
+        {"STAGEDOOR_TEST_PHONES": "+79990000001:123456, +79990000002:654321"}, dotenv=None
+    )
+    assert settings.test_phones == {"+79990000001": "123456", "+79990000002": "654321"}
+
+
+def test_dotenv_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("STAGEDOOR_LOG_LEVEL=DEBUG\nSTAGEDOOR_PUBLIC_URL=http://a.example/\n")
+    settings = Settings.from_env({"STAGEDOOR_LOG_LEVEL": "ERROR"}, dotenv=env_file)
+    assert settings.log_level == "ERROR"
+    assert settings.public_url == "http://a.example"
+
+
+def test_development_secret_is_generated_once_and_private(tmp_path: Path) -> None:
+    first = Settings(data_dir=tmp_path).with_secret()
+    second = Settings(data_dir=tmp_path).with_secret()
+    assert len(first.secret_key) >= 32
+    assert first.secret_key == second.secret_key
+    mode = stat.S_IMODE((tmp_path / "secret_key").stat().st_mode)
+    assert mode == 0o600
+
+
+def test_sqlite_path_of_relative_and_absolute_urls() -> None:
+    assert Settings(database_url="sqlite:///./x/db.sqlite").sqlite_path == Path("x/db.sqlite")
+    assert Settings(database_url="sqlite:////tmp/db.sqlite").sqlite_path == Path("/tmp/db.sqlite")
