@@ -94,8 +94,11 @@ class InProcessTasks:
     async def _run(self) -> None:
         assert self._wake is not None
         while True:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # arrives as the event fires, and stop() would then hang for a whole sweep.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.sweep_interval)
+                async with asyncio.timeout(self.sweep_interval):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 while await self.pump():
@@ -137,14 +140,14 @@ class InProcessTasks:
                 await handler(message.event, self._ctx)
             except Exception:
                 ok = False
-                log.exception("outbox.handler_failed", event=message.event.name, handler=key)
+                log.exception("outbox.handler_failed", event_name=message.event.name, handler=key)
             else:
                 self._done.add((message.id, key))
         if ok:
             return True
         attempts = self._failures.get(message.id, (0, 0.0))[0] + 1
         if attempts >= self.max_attempts:
-            log.error("outbox.gave_up", message_id=str(message.id), event=message.event.name)
+            log.error("outbox.gave_up", message_id=str(message.id), event_name=message.event.name)
             return True
         delay = self.backoff * 2 ** (attempts - 1)
         self._failures[message.id] = (attempts, time.monotonic() + delay)
