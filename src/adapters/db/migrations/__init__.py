@@ -1,0 +1,1 @@
+"""Piccolo migrations of the stagedoor app, applied in ID order by `adapters.db.migrate`."""

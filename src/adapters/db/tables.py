@@ -1,0 +1,171 @@
+"""Piccolo tables: the schema of Stagedoor on SQLite and PostgreSQL.
+
+These classes describe the schema for `piccolo migrations new stagedoor --auto`; they are not
+used to run queries (the repositories speak SQL through their unit of work's own connection,
+see `adapters.db.session`). What Piccolo cannot express on both engines lives in the
+hand-written `constraints` migration: CHECKs, composite, expression and partial unique indexes.
+
+Conventions: UUID primary keys made by the core (uuid7), timezone-aware timestamps, money as
+integer minor units plus an ISO currency (both NULL for free), enums as their string values,
+JSON as text.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    UUID,
+    BigInt,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+
+def _id() -> UUID:
+    return UUID(primary_key=True, default=None)
+
+
+def _at(*, null: bool = False, index: bool = False) -> Timestamptz:
+    return Timestamptz(default=None, null=null, index=index)
+
+
+def _ref(table: type[Table], *, index: bool = True) -> ForeignKey[Table]:
+    return ForeignKey(references=table, on_delete=OnDelete.restrict, index=index)
+
+
+class Accounts(Table, tablename="accounts"):
+    id = _id()
+    full_name = Varchar(length=200)
+    email = Varchar(length=254)  # unique on lower(email): see the constraints migration
+    password_hash = Text()
+    created_at = _at()
+    phone = Varchar(length=32, null=True, default=None)
+    phone_verified_at = _at(null=True)
+    roles = Varchar(length=200)  # sorted role names, comma-separated
+
+
+class PhoneVerifications(Table, tablename="phone_verifications"):
+    id = _id()
+    account_id = _ref(Accounts)
+    phone = Varchar(length=32, index=True)
+    code_hash = Varchar(length=64)
+    created_at = _at()
+    expires_at = _at()
+    wrong_tries = Integer(default=0)
+    consumed_at = _at(null=True)
+
+
+class RefreshTokens(Table, tablename="refresh_tokens"):
+    id = _id()
+    family_id = UUID(default=None, index=True)
+    account_id = _ref(Accounts)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = _at()
+    expires_at = _at()
+    used_at = _at(null=True)
+    revoked_at = _at(null=True)
+
+
+class Events(Table, tablename="events"):
+    """A hosted event; `booked` stays within [0, capacity] by a CHECK (a trigger on SQLite)."""
+
+    id = _id()
+    host_id = _ref(Accounts)
+    title = Varchar(length=200)
+    description = Text()
+    starts_at = _at()
+    ends_at = _at()
+    city = Varchar(length=100)
+    address = Varchar(length=300)
+    time_zone = Varchar(length=64)
+    capacity = Integer()
+    booked = Integer(default=0)
+    visibility = Varchar(length=16)
+    status = Varchar(length=16)
+    price_amount = BigInt(null=True, default=None)
+    price_currency = Varchar(length=3, null=True, default=None)
+    created_at = _at()
+    updated_at = _at()
+
+
+class Bookings(Table, tablename="bookings"):
+    id = _id()
+    event_id = _ref(Events)
+    guest_id = _ref(Accounts, index=False)  # (guest_id, id) index in the constraints migration
+    seats = Integer()
+    status = Varchar(length=16)
+    amount_minor = BigInt(null=True, default=None)
+    currency = Varchar(length=3, null=True, default=None)
+    created_at = _at()
+    cancelled_at = _at(null=True)
+
+
+class Tickets(Table, tablename="tickets"):
+    """One seat of a booking; `position` keeps the booking's ticket order."""
+
+    id = _id()
+    booking_id = _ref(Bookings)
+    event_id = _ref(Events)
+    holder_id = _ref(Accounts)
+    position = Integer()
+    barcode = Varchar(length=32, unique=True)
+    status = Varchar(length=16)
+    issued_at = _at()
+
+
+class Invitations(Table, tablename="invitations"):
+    id = _id()
+    event_id = _ref(Events)
+    token_hash = Varchar(length=64, index=True)
+    created_at = _at()
+
+
+class IdempotencyKeys(Table, tablename="idempotency_keys"):
+    """A key once used by a scope; (scope, key) is unique (constraints migration)."""
+
+    id = _id()
+    scope = Varchar(length=300)
+    key = Varchar(length=255)
+    fingerprint = Varchar(length=64)
+    resource_id = UUID(default=None)
+    created_at = _at()
+
+
+class Notifications(Table, tablename="notifications"):
+    id = _id()
+    recipient_id = _ref(Accounts)
+    template = Varchar(length=64)
+    dedupe_key = Varchar(length=300, unique=True)
+    data = Text()  # JSON object of strings
+    status = Varchar(length=16)
+    created_at = _at()
+    sent_at = _at(null=True)
+
+
+class Outbox(Table, tablename="outbox"):
+    """Domain events written with the change that caused them; id is the event's event_id."""
+
+    id = _id()
+    name = Varchar(length=100)
+    version = Integer()
+    payload = Text()  # JSON, see adapters.codec
+    created_at = _at()
+    published_at = _at(null=True)  # partial index on unpublished rows: constraints migration
+
+
+TABLES: list[type[Table]] = [
+    Accounts,
+    PhoneVerifications,
+    RefreshTokens,
+    Events,
+    Bookings,
+    Tickets,
+    Invitations,
+    IdempotencyKeys,
+    Notifications,
+    Outbox,
+]

@@ -1,0 +1,1 @@
+"""The HTTP adapter: Litestar controllers that translate HTTP into core commands and back."""

@@ -1,0 +1,82 @@
+"""What the HTTP adapter needs from the composition root, and the dependency that hands it out.
+
+The adapter never imports `entrypoints` (an import-linter contract): it declares the narrow
+`Platform` it uses, and `entrypoints.container.Container` satisfies it structurally. The app
+keeps the container in `app.state.container`; the lifespan puts it there.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, cast
+
+from litestar.datastructures import State
+from litestar.params import SkipValidation
+
+from core.booking.ports import BookingUnitOfWork
+from core.identity.ports import (
+    AccessTokens,
+    CodeSource,
+    IdentityUnitOfWork,
+    PasswordHasher,
+    PhoneNumbers,
+    SmsSender,
+)
+from core.shared.clock import Clock
+
+STATE_KEY = "container"
+
+
+class HttpUnitOfWork(IdentityUnitOfWork, BookingUnitOfWork, Protocol):
+    """The repositories the HTTP use cases touch."""
+
+
+class Probe(Protocol):
+    async def ping(self) -> None:
+        """Raise when the service behind it cannot answer."""
+        ...
+
+
+class HttpSettings(Protocol):
+    @property
+    def public_url(self) -> str: ...
+
+
+class Platform(Protocol):
+    """The app-lifetime adapters a request may use."""
+
+    @property
+    def settings(self) -> HttpSettings: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def database(self) -> Probe: ...
+
+    @property
+    def tasks(self) -> Probe: ...
+
+    @property
+    def hasher(self) -> PasswordHasher: ...
+
+    @property
+    def phones(self) -> PhoneNumbers: ...
+
+    @property
+    def codes(self) -> CodeSource: ...
+
+    @property
+    def sms(self) -> SmsSender: ...
+
+    @property
+    def tokens(self) -> AccessTokens: ...
+
+    def new_uow(self) -> HttpUnitOfWork: ...
+
+
+def provide_platform(state: State) -> Platform:
+    return cast(Platform, state[STATE_KEY])
+
+
+PlatformDep = SkipValidation[Platform]
+"""Handlers ask for `platform: PlatformDep`; Litestar must not try to validate a Protocol."""

@@ -1,0 +1,145 @@
+"""/health reports its dependencies; the OpenAPI document is valid and lists the contract."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import attrs
+import httpx
+import schemathesis
+
+from entrypoints.http import create_app
+
+from .apiclient import PUBLIC_URL, Api, lifespan_in_task
+
+CONTRACT = {
+    "/health": {"get"},
+    "/api/v1/auth/register": {"post"},
+    "/api/v1/auth/login": {"post"},
+    "/api/v1/auth/refresh": {"post"},
+    "/api/v1/auth/phone/start": {"post"},
+    "/api/v1/auth/phone/verify": {"post"},
+    "/api/v1/me": {"get"},
+    "/api/v1/events": {"get", "post"},
+    "/api/v1/events/{event_id}": {"get", "patch"},
+    "/api/v1/events/{event_id}/cancel": {"post"},
+    "/api/v1/events/{event_id}/invitations": {"post"},
+    "/api/v1/events/{event_id}/bookings": {"post"},
+    "/api/v1/events/{event_id}/guests": {"get"},
+    "/api/v1/bookings": {"get"},
+    "/api/v1/bookings/{booking_id}/cancel": {"post"},
+}
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+async def test_health_is_ok_when_database_and_broker_answer(api: Api) -> None:
+    r = await api.client.get("/health")
+    assert r.status_code == 200
+    body = r.json()
+    assert {k: body[k] for k in ("status", "database", "broker")} == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+    }
+    assert isinstance(body["version"], str)
+    assert body["version"]
+
+
+@attrs.define
+class DownDatabase:
+    """Stands in for a database that stopped answering."""
+
+    inner: Any
+    engine: str = "down"
+
+    def new_uow(self) -> Any:
+        return self.inner.new_uow()
+
+    async def migrate(self) -> None: ...
+
+    async def ping(self) -> None:
+        raise ConnectionRefusedError("database is down")
+
+    async def close(self) -> None: ...
+
+
+@attrs.define
+class HangingBroker:
+    """A broker whose ping never returns: health must not hang with it."""
+
+    inner: Any
+    kind: str = "hanging"
+
+    def kick(self) -> None: ...
+
+    async def start(self, ctx: Any) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def ping(self) -> None:
+        await asyncio.sleep(3600)
+
+
+async def test_health_is_503_degraded_when_a_check_fails(platform: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("adapters.http.health.CHECK_TIMEOUT", 0.05)
+    broken = attrs.evolve(
+        platform, database=DownDatabase(platform.database), tasks=HangingBroker(platform.tasks)
+    )
+    app = create_app(container=broken)
+    async with (
+        lifespan_in_task(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL) as client,
+    ):
+        r = await client.get("/health")
+    assert r.status_code == 503
+    body = r.json()
+    assert (body["status"], body["database"], body["broker"]) == ("degraded", "down", "down")
+
+
+async def test_the_openapi_document_is_valid_openapi_3_1(api: Api) -> None:
+    r = await api.client.get("/schema/openapi.json")
+    assert r.status_code == 200
+    document = r.json()
+    assert document["openapi"].startswith("3.1")
+    schemathesis.openapi.from_dict(document).validate()  # the official 3.1 meta-schema
+
+
+async def test_the_openapi_document_lists_every_contract_path(api: Api) -> None:
+    document = (await api.client.get("/schema/openapi.json")).json()
+    listed = {
+        path: {m for m in item if m in HTTP_METHODS} for path, item in document["paths"].items()
+    }
+    assert listed == CONTRACT
+
+
+async def test_every_error_response_is_documented_as_a_problem(api: Api) -> None:
+    document = (await api.client.get("/schema/openapi.json")).json()
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS or path == "/health":
+                continue
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    assert response["content"] == {
+                        "application/problem+json": {"schema": problem}
+                    }, (method, path, status)
+
+
+async def test_protected_operations_declare_bearer_security(api: Api) -> None:
+    document = (await api.client.get("/schema/openapi.json")).json()
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    me = document["paths"]["/api/v1/me"]["get"]
+    assert me["security"] == [{"bearer": []}]
+    read = document["paths"]["/api/v1/events/{event_id}"]["get"]
+    assert {} in read["security"]
+
+
+async def test_request_constraints_are_visible_in_the_schema(api: Api) -> None:
+    schemas = (await api.client.get("/schema/openapi.json")).json()["components"]["schemas"]
+    event_in = schemas["EventIn"]["properties"]
+    assert event_in["title"]["maxLength"] == 200
+    assert event_in["title"]["minLength"] == 1
+    assert event_in["capacity"]["minimum"] == 1
+    assert schemas["BookIn"]["properties"]["seats"]["maximum"] == 20

@@ -1,0 +1,175 @@
+"""Login and refresh: one answer for every bad login; rotating refresh tokens burn on reuse."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import pytest
+from tests.unit.support import PASSWORD, RegisterAccount
+
+from adapters.memory import (
+    FastPasswordHasher,
+    MemoryAccessTokens,
+    MemoryStore,
+    MemoryUnitOfWork,
+    SteppingClock,
+)
+from core.identity.commands import Login, RefreshSession
+from core.identity.model import REFRESH_TTL, Session
+from core.identity.services import BAD_LOGIN, login, refresh_session
+from core.shared.errors import Unauthenticated
+
+EMAIL = "ada@example.org"
+
+LogIn = Callable[..., Awaitable[Session]]
+Refresh = Callable[[str], Awaitable[Session]]
+
+
+@pytest.fixture
+def log_in(
+    new_uow: Callable[[], MemoryUnitOfWork],
+    hasher: FastPasswordHasher,
+    tokens: MemoryAccessTokens,
+    clock: SteppingClock,
+) -> LogIn:
+    async def _log_in(email: str = EMAIL, password: str = PASSWORD) -> Session:
+        return await login(
+            Login(email, password), uow=new_uow(), hasher=hasher, tokens=tokens, clock=clock
+        )
+
+    return _log_in
+
+
+@pytest.fixture
+def refresh(
+    new_uow: Callable[[], MemoryUnitOfWork], tokens: MemoryAccessTokens, clock: SteppingClock
+) -> Refresh:
+    async def _refresh(token: str) -> Session:
+        return await refresh_session(
+            RefreshSession(token), uow=new_uow(), tokens=tokens, clock=clock
+        )
+
+    return _refresh
+
+
+async def test_login_gives_an_access_token_for_the_account_and_a_refresh_token(
+    register_account: RegisterAccount,
+    log_in: LogIn,
+    tokens: MemoryAccessTokens,
+    clock: SteppingClock,
+) -> None:
+    account = await register_account(EMAIL)
+    before = clock.current
+    session = await log_in()
+    assert session.account_id == account.id
+    assert tokens.verify(session.access_token, clock.current) == account.id
+    assert session.access_expires_at - before <= timedelta(minutes=15)
+    assert session.refresh_expires_at - session.access_expires_at == REFRESH_TTL - tokens.ttl
+    assert session.refresh_token not in repr(session)
+
+
+async def test_login_ignores_email_case_and_surrounding_space(
+    register_account: RegisterAccount, log_in: LogIn
+) -> None:
+    account = await register_account(EMAIL)
+    assert (await log_in("  ADA@Example.org ")).account_id == account.id
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        (EMAIL, "wrong password"),
+        ("nobody@example.org", PASSWORD),
+        ("not an email", PASSWORD),
+        (EMAIL, PASSWORD.upper()),
+        (EMAIL, ""),
+    ],
+)
+async def test_every_bad_login_gets_the_same_unauthenticated_answer(
+    register_account: RegisterAccount, log_in: LogIn, email: str, password: str
+) -> None:
+    await register_account(EMAIL)
+    with pytest.raises(Unauthenticated) as caught:
+        await log_in(email, password)
+    assert caught.value.detail == BAD_LOGIN == "email or password is wrong"
+
+
+async def test_refresh_rotates_the_refresh_token_and_issues_a_new_access_token(
+    register_account: RegisterAccount,
+    log_in: LogIn,
+    refresh: Refresh,
+    tokens: MemoryAccessTokens,
+    clock: SteppingClock,
+) -> None:
+    account = await register_account(EMAIL)
+    first = await log_in()
+    second = await refresh(first.refresh_token)
+    assert second.account_id == account.id
+    assert second.refresh_token != first.refresh_token
+    assert second.access_token != first.access_token
+    assert tokens.verify(second.access_token, clock.current) == account.id
+    third = await refresh(second.refresh_token)
+    assert third.refresh_token not in {first.refresh_token, second.refresh_token}
+
+
+async def test_reusing_a_spent_refresh_token_revokes_the_whole_family(
+    register_account: RegisterAccount, log_in: LogIn, refresh: Refresh
+) -> None:
+    await register_account(EMAIL)
+    first = await log_in()
+    second = await refresh(first.refresh_token)
+    with pytest.raises(Unauthenticated, match="already used"):
+        await refresh(first.refresh_token)
+    with pytest.raises(Unauthenticated, match="revoked"):
+        await refresh(second.refresh_token)
+
+
+async def test_revoking_one_family_leaves_other_sessions_alone(
+    register_account: RegisterAccount, log_in: LogIn, refresh: Refresh
+) -> None:
+    await register_account(EMAIL)
+    phone = await log_in()
+    laptop = await log_in()
+    await refresh(phone.refresh_token)
+    with pytest.raises(Unauthenticated):
+        await refresh(phone.refresh_token)
+    assert (await refresh(laptop.refresh_token)).refresh_token
+
+
+async def test_refresh_token_expires_after_30_days(
+    register_account: RegisterAccount, log_in: LogIn, refresh: Refresh, clock: SteppingClock
+) -> None:
+    await register_account(EMAIL)
+    session = await log_in()
+    clock.advance(REFRESH_TTL)
+    with pytest.raises(Unauthenticated, match="expired"):
+        await refresh(session.refresh_token)
+
+
+async def test_refresh_token_works_until_just_before_it_expires(
+    register_account: RegisterAccount, log_in: LogIn, refresh: Refresh, clock: SteppingClock
+) -> None:
+    await register_account(EMAIL)
+    session = await log_in()
+    clock.advance(REFRESH_TTL - timedelta(seconds=1))
+    assert (await refresh(session.refresh_token)).refresh_token
+
+
+@pytest.mark.parametrize("token", ["", "made-up", "x" * 43])
+async def test_unknown_refresh_token_is_refused(
+    register_account: RegisterAccount, refresh: Refresh, token: str
+) -> None:
+    await register_account(EMAIL)
+    with pytest.raises(Unauthenticated, match="not valid"):
+        await refresh(token)
+
+
+async def test_only_a_hash_of_the_refresh_token_is_stored(
+    register_account: RegisterAccount, log_in: LogIn, store: MemoryStore
+) -> None:
+    await register_account(EMAIL)
+    session = await log_in()
+    [stored] = store.table("refresh_tokens").values()
+    assert stored.token_hash != session.refresh_token
+    assert session.refresh_token not in repr(stored)
