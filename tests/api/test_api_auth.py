@@ -6,7 +6,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 
 from adapters.memory import FixedClock, MemorySmsSender
 from core.shared.errors import RateLimited
@@ -198,13 +197,7 @@ async def test_a_phone_verified_by_another_account_is_409(
     assert_problem(r, 409, "conflict")
 
 
-RATE_LIMIT_BUG = (
-    "BUG core/identity/services.py: sent_since(phone, now) asks for codes sent after now, so "
-    "the per-phone limit never applies; pass now - SEND_WINDOW"
-)
 
-
-@pytest.mark.xfail(strict=True, reason=RATE_LIMIT_BUG)
 async def test_a_fourth_code_in_ten_minutes_is_429_with_retry_after(api: Api, host: User) -> None:
     phone = "+79991234567"
     for _ in range(3):

@@ -34,7 +34,7 @@ def _at(*, null: bool = False, index: bool = False) -> Timestamptz:
 
 
 def _ref(table: type[Table], *, index: bool = True) -> ForeignKey[Table]:
-    return ForeignKey(references=table, on_delete=OnDelete.restrict, index=index)
+    return ForeignKey(references=table, on_delete=OnDelete.restrict, index=index, null=False)
 
 
 class Accounts(Table, tablename="accounts"):
@@ -71,7 +71,12 @@ class RefreshTokens(Table, tablename="refresh_tokens"):
 
 
 class Events(Table, tablename="events"):
-    """A hosted event; `booked` stays within [0, capacity] by a CHECK (a trigger on SQLite)."""
+    """A hosted event; `booked` stays within [0, capacity] by a CHECK (a trigger on SQLite).
+
+    `city_key` and `search_text` are folded copies (str.casefold) written by the repository, so
+    that case-insensitive search works the same for every script on both engines: SQLite's
+    lower() knows only ASCII.
+    """
 
     id = _id()
     host_id = _ref(Accounts)
@@ -80,6 +85,7 @@ class Events(Table, tablename="events"):
     starts_at = _at()
     ends_at = _at()
     city = Varchar(length=100)
+    city_key = Varchar(length=100)  # city, casefolded: the search filter compares this
     address = Varchar(length=300)
     time_zone = Varchar(length=64)
     capacity = Integer()
@@ -90,6 +96,7 @@ class Events(Table, tablename="events"):
     price_currency = Varchar(length=3, null=True, default=None)
     created_at = _at()
     updated_at = _at()
+    search_text = Text()  # title and description, casefolded: what `?q=` searches
 
 
 class Bookings(Table, tablename="bookings"):

@@ -35,7 +35,14 @@ from core.shared.errors import Conflict, NotFound
 from core.shared.events import Aggregate
 from core.shared.idempotency import IdempotencyRecord
 from core.shared.outbox import OutboxMessage
-from core.shared.paging import Cursor, Page, PageRequest
+from core.shared.paging import (
+    Page,
+    PageRequest,
+    id_after,
+    id_cursor,
+    instant_id_after,
+    instant_id_cursor,
+)
 from core.shared.uow import collect_events
 
 T = TypeVar("T")
@@ -181,8 +188,8 @@ class MemoryRefreshTokens(_Repo):
                 self.tx.put(self.table, token.id, token)
 
 
-def _event_key(event: Event) -> tuple[str, str]:
-    return (event.starts_at.isoformat(), str(event.id))
+def _event_key(event: Event) -> tuple[datetime, UUID]:
+    return (event.starts_at, event.id)
 
 
 class MemoryEvents(_Repo):
@@ -218,14 +225,9 @@ class MemoryEvents(_Repo):
 
         found = sorted((e for e in self.tx.rows(self.table) if matches(e)), key=_event_key)
         if page.cursor is not None:
-            after = (page.cursor.key[0], page.cursor.key[1])
-            found = [e for e in found if _sort_after(_event_key(e), after)]
-        return _page(found, page.limit, lambda e: Cursor(_event_key(e)))
-
-
-def _sort_after(key: tuple[str, str], after: tuple[str, str]) -> bool:
-    # Compare instants, not strings: offsets may differ in the cursor's text.
-    return (datetime.fromisoformat(key[0]), key[1]) > (datetime.fromisoformat(after[0]), after[1])
+            after = instant_id_after(page.cursor)
+            found = [e for e in found if _event_key(e) > after]
+        return _page(found, page.limit, lambda e: instant_id_cursor(e.starts_at, e.id))
 
 
 def _page(items: Sequence[T], limit: int, cursor_of: Any) -> Page[T]:
@@ -258,9 +260,9 @@ class MemoryBookings(_Repo):
             reverse=True,
         )
         if page.cursor is not None:
-            before = UUID(page.cursor.key[0])
+            before = id_after(page.cursor)
             mine = [b for b in mine if b.id < before]
-        return _page(mine, page.limit, lambda b: Cursor((str(b.id),)))
+        return _page(mine, page.limit, lambda b: id_cursor(b.id))
 
     async def has_active(self, event_id: EventId, guest_id: AccountId) -> bool:
         return any(

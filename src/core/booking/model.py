@@ -325,6 +325,7 @@ class Event(Aggregate):
     ) -> None:
         """Call the event off; the bookings of `guest_ids` were cancelled with it."""
         self.ensure_cancellable_by(actor, now)
+        reason = _text(reason, "reason", 500, required=False)
         self.status = EventStatus.CANCELLED
         self.booked = 0
         self.updated_at = now
@@ -335,7 +336,7 @@ class Event(Aggregate):
                 live_event_id=self.id,
                 title=self.details.title,
                 starts_at=self.starts_at,
-                reason=_text(reason, "reason", 500, required=False),
+                reason=reason,
                 guest_ids=tuple(guest_ids),
             )
         )

@@ -14,6 +14,7 @@ from core.identity.commands import (
 )
 from core.identity.model import (
     REFRESH_TTL,
+    SEND_WINDOW,
     Account,
     AccountId,
     PhoneVerification,
@@ -189,7 +190,8 @@ async def start_phone_verification(
         owner = await uow.accounts.find_by_verified_phone(phone)
         if owner is not None and owner.id != account.id:
             raise Conflict("this phone cannot be verified for your account")
-        check_send_allowed(await uow.phone_verifications.sent_since(phone, now), now)
+        since = now - SEND_WINDOW
+        check_send_allowed(await uow.phone_verifications.sent_since(phone, since), now)
         verification = PhoneVerification.issue(account.id, phone, code, now)
         await uow.phone_verifications.add(verification)
         await uow.commit()

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from core.shared.errors import NotFound
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 def uuid7(now: datetime) -> UUID:
     """A version 7 UUID: 48 bits of Unix milliseconds, then 74 random bits (RFC 9562)."""
-    millis = int(now.timestamp() * 1000) & ((1 << 48) - 1)
+    millis = ((now - _EPOCH) // timedelta(milliseconds=1)) & ((1 << 48) - 1)
     rand_a = secrets.randbits(12)
     rand_b = secrets.randbits(62)
     value = (millis << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b

@@ -8,7 +8,13 @@ from core.shared.errors import ValidationFailed
 
 
 def _is_currency(_: object, __: attrs.Attribute[str], value: str) -> None:
-    if not (isinstance(value, str) and len(value) == 3 and value.isascii() and value.isupper()):
+    if not (
+        isinstance(value, str)
+        and len(value) == 3
+        and value.isascii()
+        and value.isalpha()
+        and value.isupper()
+    ):
         raise ValidationFailed(f"currency must be a three-letter ISO 4217 code, got {value!r}")
 
 

@@ -6,7 +6,9 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Generic, TypeVar
+from uuid import UUID
 
 import attrs
 
@@ -33,7 +35,7 @@ class Cursor:
         try:
             padded = token + "=" * (-len(token) % 4)
             values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        except (ValueError, binascii.Error, UnicodeError) as exc:
+        except (ValueError, binascii.Error, UnicodeError, RecursionError) as exc:
             raise ValidationFailed("cursor is not one this service issued", field="cursor") from exc
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise ValidationFailed("cursor is not one this service issued", field="cursor")
@@ -65,3 +67,37 @@ class Page(Generic[T]):
 
     items: Sequence[T]
     next_cursor: Cursor | None = None
+
+
+_FORGED = "cursor is not one this service issued"
+
+
+def instant_id_cursor(instant: datetime, item_id: UUID) -> Cursor:
+    """The cursor of a list ordered by (instant, id)."""
+    return Cursor((instant.isoformat(), str(item_id)))
+
+
+def instant_id_after(cursor: Cursor) -> tuple[datetime, UUID]:
+    """What `instant_id_cursor` wrote; ValidationFailed for anything else."""
+    try:
+        instant, item_id = cursor.key
+        moment, parsed = datetime.fromisoformat(instant), UUID(item_id)
+    except ValueError:
+        raise ValidationFailed(_FORGED, field="cursor") from None
+    if moment.tzinfo is None:
+        raise ValidationFailed(_FORGED, field="cursor")
+    return moment, parsed
+
+
+def id_cursor(item_id: UUID) -> Cursor:
+    """The cursor of a list ordered by id alone."""
+    return Cursor((str(item_id),))
+
+
+def id_after(cursor: Cursor) -> UUID:
+    """What `id_cursor` wrote; ValidationFailed for anything else."""
+    try:
+        (item_id,) = cursor.key
+        return UUID(item_id)
+    except ValueError:
+        raise ValidationFailed(_FORGED, field="cursor") from None

@@ -153,11 +153,6 @@ async def test_my_bookings_lists_only_mine_newest_first_across_pages(
     assert [b.id for b in seen] == [b.id for b in reversed(mine)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG adapters/memory/store.py:261: list_for_guest reads UUID(cursor.key[0]) unchecked, "
-    "so a well-formed but forged cursor raises IndexError/ValueError, not ValidationFailed",
-)
 @pytest.mark.parametrize("key", [(), ("not-a-uuid",)])
 async def test_my_bookings_with_a_forged_cursor_is_validation_failed(
     key: tuple[str, ...], register_account: RegisterAccount, new_uow: NewUow

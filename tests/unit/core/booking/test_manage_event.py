@@ -319,12 +319,6 @@ async def test_cancel_reason_longer_than_500_characters_is_refused(
     assert store.table("events")[event.id].status is EventStatus.SCHEDULED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG core/booking/model.py:328-338: Event.cancel sets status=CANCELLED and booked=0 "
-    "before _text() checks the reason, so a refused reason leaves the aggregate half cancelled; "
-    "check the reason first",
-)
 async def test_a_refused_cancel_reason_leaves_the_event_untouched(
     register_account: RegisterAccount, publish: PublishHelper, book: BookHelper, at: Any
 ) -> None:

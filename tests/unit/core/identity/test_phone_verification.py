@@ -292,13 +292,7 @@ def test_retry_after_is_at_least_one_second() -> None:
     assert caught.value.retry_after == 1
 
 
-RATE_LIMIT_BUG = (
-    "BUG core/identity/services.py:192: sent_since(phone, now) asks for codes sent after now, "
-    "so it always gets none and the limit never applies; pass now - SEND_WINDOW"
-)
 
-
-@pytest.mark.xfail(strict=True, reason=RATE_LIMIT_BUG)
 async def test_at_most_three_codes_per_phone_per_ten_minutes(
     register_account: RegisterAccount, start: Start, sms: MemorySmsSender, clock: SteppingClock
 ) -> None:
@@ -315,7 +309,6 @@ async def test_at_most_three_codes_per_phone_per_ten_minutes(
     assert len(sms.sent) == SENDS_PER_WINDOW + 1
 
 
-@pytest.mark.xfail(strict=True, reason=RATE_LIMIT_BUG)
 async def test_send_limit_counts_every_account_asking_for_the_same_phone(
     register_account: RegisterAccount, start: Start
 ) -> None:

@@ -29,19 +29,13 @@ def test_uuid7_has_version_7_and_rfc_variant(moment: datetime) -> None:
     assert (value.int >> 62) & 0b11 == 0b10
 
 
-# uuid7 takes its milliseconds from a float (see the xfail below), which can land one either
-# side of the true value; the properties below hold in spite of that and after the fix.
+# uuid7 once took its milliseconds from a float, which could land one either
+# side of the true value; these properties guard the exact integer arithmetic now used.
 @given(instants)
 def test_uuid7_starts_with_the_unix_milliseconds_give_or_take_one(moment: datetime) -> None:
     assert abs(unix_millis(moment) - (uuid7(moment).int >> 80)) <= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG core/shared/ids.py:14: int(now.timestamp() * 1000) goes through a float, so some "
-    "instants get the millisecond before (2039-02-03 05:47:34.740) or after (2515-01-01 "
-    "00:00:00.124999) their own; use (now - EPOCH) // timedelta(milliseconds=1)",
-)
 @pytest.mark.parametrize(
     "moment",
     [
@@ -53,7 +47,6 @@ def test_uuid7_timestamp_is_exactly_the_unix_milliseconds(moment: datetime) -> N
     assert uuid7(moment).int >> 80 == unix_millis(moment)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG core/shared/ids.py:14: see above")
 def test_uuid7_of_a_later_millisecond_sorts_after() -> None:
     moment = datetime(2039, 2, 3, 5, 47, 34, 739500, tzinfo=UTC)
     later = datetime(2039, 2, 3, 5, 47, 34, 740000, tzinfo=UTC)  # the next millisecond

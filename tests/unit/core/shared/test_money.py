@@ -37,11 +37,6 @@ def test_currency_must_be_three_uppercase_ascii_letters(currency: object) -> Non
         Money(100, currency)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG core/shared/money.py:11: isupper() lets digits, spaces and symbols through "
-    "('US1', 'R B'); also require value.isalpha()",
-)
 @pytest.mark.parametrize("currency", ["US1", "R2D", "E$R", "R B"])
 def test_currency_with_non_letters_is_refused(currency: str) -> None:
     with pytest.raises(ValidationFailed):

@@ -1,0 +1,145 @@
+"""A Stagedoor database on SQLite or PostgreSQL: open it, migrate it, make units of work.
+
+    database = await open_database("postgresql://user:pass@127.0.0.1/stagedoor")
+    await database.migrate()
+    async with database.new_uow() as uow: ...
+    await database.close()
+
+PostgreSQL runs on the asyncpg pool of a Piccolo engine (which also runs the migrations).
+SQLite runs on one aiosqlite connection in WAL mode; units of work take turns on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+
+import aiosqlite
+import asyncpg
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+
+from adapters.db.engines import (
+    SQLITE_BUSY_TIMEOUT,
+    bound_engine,
+    engine_kind,
+    make_engine,
+    sqlite_path,
+)
+from adapters.db.piccolo_app import APP_NAME
+from adapters.db.unit_of_work import PostgresTransaction, SqliteTransaction, SqlUnitOfWork
+
+PICCOLO_CONF = "adapters.db.piccolo_conf"
+
+
+class MigrationFailed(RuntimeError):
+    """Raised when the schema could not be brought up to date; the message says why."""
+
+
+class SqlDatabase:
+    """The Database port on SQL: `engine` is 'sqlite' or 'postgres'."""
+
+    def __init__(
+        self,
+        engine: str,
+        piccolo: Engine,
+        *,
+        pool: asyncpg.Pool | None = None,
+        connection: aiosqlite.Connection | None = None,
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.piccolo = piccolo
+        self.after_commit = after_commit
+        self._pool = pool
+        self._connection = connection
+        self._lock = asyncio.Lock()
+
+    def new_uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self)
+
+    def transaction(self) -> PostgresTransaction | SqliteTransaction:
+        if self._pool is not None:
+            return PostgresTransaction(self._pool)
+        assert self._connection is not None, "the database is closed"
+        return SqliteTransaction(self._connection, self._lock)
+
+    async def migrate(self) -> None:
+        """Apply every migration not yet applied (Piccolo's migrations, both engines)."""
+        output = io.StringIO()
+        with _piccolo_conf(), bound_engine(self.piccolo), contextlib.redirect_stdout(output):
+            Migration._meta.db = self.piccolo  # the table of applied migrations, in this database
+            result = await run_forwards(APP_NAME)
+        if not result.success:
+            raise MigrationFailed(f"migrations failed: {result.message}\n{output.getvalue()}")
+
+    async def ping(self) -> None:
+        """Raise if the database does not answer."""
+        if self._pool is not None:
+            await self._pool.fetchval("SELECT 1", timeout=2)
+        else:
+            assert self._connection is not None, "the database is closed"
+            await self._connection.execute("SELECT 1")
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await asyncio.wait_for(pool.close(), timeout=10)
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            await connection.close()
+
+
+@contextlib.contextmanager
+def _piccolo_conf() -> Iterator[None]:
+    """Point Piccolo's app finder at Stagedoor's configuration while migrating."""
+    before = os.environ.get("PICCOLO_CONF")
+    os.environ["PICCOLO_CONF"] = PICCOLO_CONF
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PICCOLO_CONF", None)
+        else:
+            os.environ["PICCOLO_CONF"] = before
+
+
+async def open_database(
+    url: str,
+    *,
+    pool_min: int = 2,
+    pool_max: int = 20,
+    after_commit: Callable[[], None] | None = None,
+) -> SqlDatabase:
+    """Connect to the database named by `url` (sqlite:///path or postgresql://...).
+
+    `after_commit` is called (synchronously, never awaited) after each commit that wrote
+    outbox rows: the relay's wake-up call.
+    """
+    kind = engine_kind(url)
+    engine = make_engine(url)
+    if kind == "postgres":
+        assert isinstance(engine, PostgresEngine)
+        await engine.start_connection_pool(min_size=pool_min, max_size=pool_max)
+        return SqlDatabase(kind, engine, pool=engine.pool, after_commit=after_commit)
+    connection = await aiosqlite.connect(
+        str(sqlite_path(url)),
+        isolation_level=None,  # transactions are begun and ended explicitly
+        detect_types=sqlite3.PARSE_DECLTYPES,  # UUID and TIMESTAMPTZ via Piccolo's converters
+        timeout=SQLITE_BUSY_TIMEOUT,
+    )
+    connection.row_factory = sqlite3.Row
+    for pragma in (
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = NORMAL",
+        "PRAGMA foreign_keys = ON",
+        f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT * 1000)}",
+    ):
+        await connection.execute(pragma)
+    return SqlDatabase(kind, engine, connection=connection, after_commit=after_commit)

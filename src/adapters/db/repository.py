@@ -1,0 +1,57 @@
+"""What every SQL repository shares: its unit of work's session, row locks, keyset helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from adapters.db.session import Row, Session
+from core.shared.paging import Cursor, Page
+
+if TYPE_CHECKING:
+    from adapters.db.unit_of_work import SqlUnitOfWork
+
+T = TypeVar("T")
+
+
+class SqlRepository:
+    """A repository speaks SQL on the session of the unit of work it belongs to."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def db(self) -> Session:
+        return self._uow.session
+
+    @property
+    def for_update(self) -> str:
+        """Row locks on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers."""
+        return " FOR UPDATE" if self.db.dialect == "postgres" else ""
+
+    def track(self, aggregate: T) -> T:
+        return self._uow.track(aggregate)
+
+
+def placeholders(start: int, count: int) -> str:
+    """`$start, $start+1, ...` for an IN list of `count` values (both engines accept it)."""
+    return ", ".join(f"${n}" for n in range(start, start + count))
+
+
+def like_pattern(text: str) -> str:
+    """`%text%` with LIKE's own wildcards made literal (use with ESCAPE '\\')."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def page_of(
+    rows: Sequence[Row], limit: int, build: Callable[[Row], T], key: Callable[[T], Cursor]
+) -> Page[T]:
+    """Rows fetched with LIMIT limit+1: the page, and a cursor when there is more."""
+    items = [build(row) for row in rows[:limit]]
+    more = len(rows) > limit
+    return Page(items, key(items[-1]) if more and items else None)
+
+
+def money_fields(amount: Any, currency: Any) -> tuple[int, str] | None:
+    return None if amount is None or currency is None else (int(amount), str(currency))

@@ -1,0 +1,188 @@
+"""One SQL dialect for the repositories, spoken on PostgreSQL (asyncpg) and SQLite (aiosqlite).
+
+Repositories write PostgreSQL-style SQL with `$1, $2...` placeholders. On SQLite those become
+`?1, ?2...` (SQLite's numbered parameters), UUIDs and instants are passed as text in the same
+form Piccolo's SQLite engine uses (UTC, `2030-01-01 12:00:00+00:00`), and columns declared
+UUID and TIMESTAMPTZ come back as `UUID` and aware `datetime` through the converters Piccolo
+registers with `sqlite3` (the connection is opened with PARSE_DECLTYPES). Rows are mappings
+on both engines, so a repository reads `row["id"]` whatever the engine.
+
+Driver errors that mean "this clashes with what is stored" (unique, check, foreign key) are
+translated here, once, into the core's `Conflict` with a message people can act on.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+from uuid import UUID
+
+import aiosqlite
+import asyncpg
+
+from core.shared.errors import Conflict
+
+Row = Mapping[str, Any]
+Dialect = Literal["postgres", "sqlite"]
+
+CONSTRAINT_MESSAGES: dict[str, str] = {
+    "accounts_email_key": "an account with this email already exists",
+    "accounts.email": "an account with this email already exists",
+    "accounts_verified_phone_key": "this phone is already verified for another account",
+    "accounts.phone": "this phone is already verified for another account",
+    "events_booked_within_capacity": "booked seats must stay between 0 and the capacity",
+    "idempotency_keys_scope_key_key": (
+        "a request with this Idempotency-Key is being processed; retry"
+    ),
+    "idempotency_keys.scope, idempotency_keys.key": (
+        "a request with this Idempotency-Key is being processed; retry"
+    ),
+    "bookings_seats_positive": "a booking holds at least one seat",
+    "tickets_barcode_key": "a ticket with this barcode already exists; try again",
+    "tickets.barcode": "a ticket with this barcode already exists; try again",
+}
+"""What each constraint guards, by its PostgreSQL name and by SQLite's way of naming it."""
+
+
+def conflict_for(name: str) -> Conflict:
+    return Conflict(CONSTRAINT_MESSAGES.get(name, "this change clashes with stored data"))
+
+
+class Session(Protocol):
+    """A connection inside the unit of work's transaction."""
+
+    dialect: Dialect
+
+    async def execute(self, sql: str, *args: Any) -> None: ...
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]: ...
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None: ...
+
+    async def fetchval(self, sql: str, *args: Any) -> Any: ...
+
+
+class PostgresSession:
+    """asyncpg on one pooled connection; statements are prepared and cached by asyncpg."""
+
+    dialect: Dialect = "postgres"
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self.connection = connection
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        try:
+            await self.connection.execute(sql, *args)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise _pg_conflict(exc) from exc
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        try:
+            await self.connection.executemany(sql, list(rows))
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise _pg_conflict(exc) from exc
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        try:
+            return await self.connection.fetch(sql, *args)  # type: ignore[no-any-return]
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise _pg_conflict(exc) from exc
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        try:
+            return await self.connection.fetchrow(sql, *args)  # type: ignore[no-any-return]
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise _pg_conflict(exc) from exc
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        try:
+            return await self.connection.fetchval(sql, *args)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise _pg_conflict(exc) from exc
+
+
+def _pg_conflict(exc: asyncpg.IntegrityConstraintViolationError) -> Conflict:
+    return conflict_for(getattr(exc, "constraint_name", None) or "")
+
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+@functools.lru_cache(maxsize=512)
+def sqlite_sql(sql: str) -> str:
+    """`$1` -> `?1`; PostgreSQL-only casts (`::uuid`) dropped."""
+    return _PLACEHOLDER.sub(r"?\1", sql).replace("::uuid", "").replace("::text", "")
+
+
+def sqlite_param(value: Any) -> Any:
+    """A Python value as SQLite stores it (the way Piccolo's SQLite engine does)."""
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are never stored")
+        return str(value.astimezone(UTC))
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def instant(value: Any) -> datetime:
+    """An aware datetime from a column, or from an aggregate (SQLite returns those as text)."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value)).astimezone(UTC)
+
+
+def _sqlite_conflict(exc: sqlite3.IntegrityError) -> Conflict:
+    text = str(exc)
+    for prefix in ("UNIQUE constraint failed: ", "CHECK constraint failed: "):
+        if text.startswith(prefix):
+            name = text.removeprefix(prefix)
+            return conflict_for(name.removeprefix("index ").strip("'"))
+    return conflict_for(text)  # a trigger's RAISE(ABORT, '<constraint name>')
+
+
+class SqliteSession:
+    """aiosqlite on the database's one connection (the unit of work holds its lock)."""
+
+    dialect: Dialect = "sqlite"
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self.connection = connection
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        try:
+            await self.connection.execute(sqlite_sql(sql), [sqlite_param(a) for a in args])
+        except sqlite3.IntegrityError as exc:
+            raise _sqlite_conflict(exc) from exc
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        params = [[sqlite_param(a) for a in row] for row in rows]
+        try:
+            await self.connection.executemany(sqlite_sql(sql), params)
+        except sqlite3.IntegrityError as exc:
+            raise _sqlite_conflict(exc) from exc
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        try:
+            async with self.connection.execute(
+                sqlite_sql(sql), [sqlite_param(a) for a in args]
+            ) as cursor:
+                return list(await cursor.fetchall())  # type: ignore[arg-type]
+        except sqlite3.IntegrityError as exc:
+            raise _sqlite_conflict(exc) from exc
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        rows = await self.fetch(sql, *args)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        row = await self.fetchrow(sql, *args)
+        return None if row is None else row[0]  # type: ignore[index]

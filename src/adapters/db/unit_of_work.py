@@ -1,0 +1,161 @@
+"""The SQL unit of work: one transaction, every repository, and the outbox written at commit.
+
+PostgreSQL: a pooled connection per unit of work, READ COMMITTED, row locks where a use case
+asks `get_for_update`. SQLite: the database's one connection, taken under an asyncio lock and
+opened with BEGIN IMMEDIATE, so writers queue in order instead of failing with SQLITE_BUSY.
+
+After `commit()` the unit of work is spent: a repository used after it raises instead of
+silently running outside any transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import TYPE_CHECKING, Self, TypeVar
+
+import aiosqlite
+import asyncpg
+
+from adapters.db.booking import SqlBookings, SqlEvents, SqlGuestList, SqlInvitations
+from adapters.db.identity import SqlAccounts, SqlPhoneVerifications, SqlRefreshTokens
+from adapters.db.session import PostgresSession, Session, SqliteSession
+from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
+from core.shared.events import Aggregate
+from core.shared.uow import collect_events
+
+if TYPE_CHECKING:
+    from adapters.db.database import SqlDatabase
+
+T = TypeVar("T")
+
+
+class PostgresTransaction:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._connection: asyncpg.Connection | None = None
+        self._transaction: asyncpg.transaction.Transaction | None = None
+        self.session: Session | None = None
+
+    async def begin(self) -> None:
+        connection = await self._pool.acquire()
+        try:
+            transaction = connection.transaction()
+            await transaction.start()
+        except BaseException:
+            await self._pool.release(connection)
+            raise
+        self._connection, self._transaction = connection, transaction
+        self.session = PostgresSession(connection)
+
+    async def commit(self) -> None:
+        assert self._transaction is not None
+        self.session = None
+        await self._transaction.commit()
+        self._transaction = None
+
+    async def close(self) -> None:
+        """Roll back what was not committed and give the connection back."""
+        connection, transaction = self._connection, self._transaction
+        self.session, self._connection, self._transaction = None, None, None
+        if connection is None:
+            return
+        try:
+            if transaction is not None and not connection.is_closed():
+                await transaction.rollback()
+        finally:
+            await self._pool.release(connection)
+
+
+class SqliteTransaction:
+    def __init__(self, connection: aiosqlite.Connection, lock: asyncio.Lock) -> None:
+        self._connection = connection
+        self._lock = lock
+        self._open = False
+        self.session: Session | None = None
+
+    async def begin(self) -> None:
+        await self._lock.acquire()
+        try:
+            if self._connection.in_transaction:  # a rollback was cut short by a cancellation
+                await self._connection.execute("ROLLBACK")
+            await self._connection.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._lock.release()
+            raise
+        self._open = True
+        self.session = SqliteSession(self._connection)
+
+    async def commit(self) -> None:
+        self.session = None
+        await self._connection.execute("COMMIT")
+        self._open = False
+
+    async def close(self) -> None:
+        self.session = None
+        try:
+            if self._open:
+                self._open = False
+                await asyncio.shield(self._connection.execute("ROLLBACK"))
+        finally:
+            self._lock.release()
+
+
+class SqlUnitOfWork:
+    """Implements every domain's unit of work over one SQL transaction."""
+
+    def __init__(self, database: SqlDatabase) -> None:
+        self._database = database
+        self._transaction: PostgresTransaction | SqliteTransaction | None = None
+        self._seen: list[Aggregate] = []
+        self.accounts = SqlAccounts(self)
+        self.phone_verifications = SqlPhoneVerifications(self)
+        self.refresh_tokens = SqlRefreshTokens(self)
+        self.events = SqlEvents(self)
+        self.bookings = SqlBookings(self)
+        self.guests = SqlGuestList(self)
+        self.invitations = SqlInvitations(self)
+        self.idempotency = SqlIdempotency(self)
+        self.notifications = SqlNotifications(self)
+        self.outbox = SqlOutbox(self)
+
+    @property
+    def session(self) -> Session:
+        session = None if self._transaction is None else self._transaction.session
+        if session is None:
+            raise RuntimeError("use repositories inside `async with uow:` and before commit()")
+        return session
+
+    def track(self, aggregate: T) -> T:
+        """Remember an aggregate so that commit() writes the events it recorded."""
+        if isinstance(aggregate, Aggregate):
+            self._seen.append(aggregate)
+        return aggregate
+
+    async def __aenter__(self) -> Self:
+        transaction = self._database.transaction()
+        await transaction.begin()
+        self._transaction, self._seen = transaction, []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        transaction, self._transaction = self._transaction, None
+        self._seen = []
+        if transaction is not None:
+            await transaction.close()
+
+    async def commit(self) -> None:
+        if self._transaction is None or self._transaction.session is None:
+            raise RuntimeError("commit() outside `async with uow:` or twice")
+        events = collect_events(self._seen)
+        self._seen = []
+        if events:
+            await self.outbox.write(events)
+        await self._transaction.commit()
+        if events and self._database.after_commit is not None:
+            self._database.after_commit()
