@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import attrs
@@ -328,10 +329,11 @@ def record(scope: str, key: str, clock: SteppingClock) -> IdempotencyRecord:
     )
 
 
-async def add_record(new_uow: NewUow, stored: IdempotencyRecord) -> None:
+async def claim(new_uow: NewUow, wanted: IdempotencyRecord) -> IdempotencyRecord | None:
     async with new_uow() as uow:
-        await uow.idempotency.add(stored)
+        held = await uow.idempotency.claim(wanted)
         await uow.commit()
+    return held
 
 
 async def test_idempotency_record_round_trips(new_uow: NewUow, clock: SteppingClock) -> None:
@@ -340,7 +342,7 @@ async def test_idempotency_record_round_trips(new_uow: NewUow, clock: SteppingCl
 
     async with new_uow() as uow:
         assert await uow.idempotency.get(scope, key) is None
-        await uow.idempotency.add(stored)
+        assert await uow.idempotency.claim(stored) is None
         await uow.commit()
 
     async with new_uow() as uow:
@@ -348,18 +350,40 @@ async def test_idempotency_record_round_trips(new_uow: NewUow, clock: SteppingCl
         assert await uow.idempotency.get(scope, "another key") is None
 
 
-async def test_the_same_idempotency_key_twice_in_a_scope_is_a_conflict(
+async def test_claiming_a_taken_key_returns_its_holder_and_stores_nothing(
     new_uow: NewUow, clock: SteppingClock
 ) -> None:
     scope, other_scope = f"s:{uuid7(clock.now())}", f"s:{uuid7(clock.now())}"
     first = record(scope, "k", clock)
-    await add_record(new_uow, first)
+    assert await claim(new_uow, first) is None
 
-    with pytest.raises(Conflict):
-        await add_record(new_uow, record(scope, "k", clock))
+    assert await claim(new_uow, record(scope, "k", clock)) == first
 
     elsewhere = record(other_scope, "k", clock)
-    await add_record(new_uow, elsewhere)
+    assert await claim(new_uow, elsewhere) is None
     async with new_uow() as uow:
         assert await uow.idempotency.get(scope, "k") == first
         assert await uow.idempotency.get(other_scope, "k") == elsewhere
+
+
+async def test_an_unclaimed_key_is_forgotten_on_rollback(
+    new_uow: NewUow, clock: SteppingClock
+) -> None:
+    wanted = record(f"s:{uuid7(clock.now())}", "k", clock)
+    async with new_uow() as uow:
+        assert await uow.idempotency.claim(wanted) is None  # no commit
+
+    assert await claim(new_uow, wanted) is None
+
+
+async def test_concurrent_claims_of_one_key_let_exactly_one_through(
+    new_uow: NewUow, clock: SteppingClock
+) -> None:
+    scope = f"s:{uuid7(clock.now())}"
+    tries = [record(scope, "same", clock) for _ in range(8)]
+
+    held = await asyncio.gather(*(claim(new_uow, t) for t in tries))
+
+    winners = [t for t, h in zip(tries, held, strict=True) if h is None]
+    assert len(winners) == 1
+    assert all(h == winners[0] for h in held if h is not None)

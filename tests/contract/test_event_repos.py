@@ -156,6 +156,57 @@ async def test_saving_booked_equal_to_capacity_is_allowed(new_uow: NewUow, make:
     assert (await load(new_uow, event)).booked == 3
 
 
+# --- taking seats ---------------------------------------------------------------------------
+
+
+async def take(new_uow: NewUow, event: Event, seats: int, now: datetime) -> bool:
+    async with new_uow() as uow:
+        taken = await uow.events.take_seats(event.id, seats, now)
+        await uow.commit()
+    return taken
+
+
+async def test_take_seats_adds_to_booked_up_to_the_capacity(
+    new_uow: NewUow, make: Make, clock: SteppingClock
+) -> None:
+    event = await make.event(await make.account(), capacity=5)
+
+    assert await take(new_uow, event, 3, clock.now()) is True
+    assert await take(new_uow, event, 3, clock.now()) is False
+    assert await take(new_uow, event, 2, clock.now()) is True
+    assert await take(new_uow, event, 1, clock.now()) is False
+
+    assert (await load(new_uow, event)).booked == 5
+
+
+async def test_take_seats_refuses_a_cancelled_or_started_event(
+    new_uow: NewUow, make: Make, clock: SteppingClock
+) -> None:
+    host = await make.account()
+    started = await make.event(host, capacity=5)
+    cancelled = await make.event(host, capacity=5)
+    async with new_uow() as uow:
+        stored = await uow.events.get_for_update(cancelled.id)
+        stored.cancel(host.id, "", (), clock.now())
+        await uow.events.save(stored)
+        await uow.commit()
+
+    assert await take(new_uow, started, 1, started.starts_at) is False
+    assert await take(new_uow, cancelled, 1, clock.now()) is False
+    assert (await load(new_uow, started)).booked == 0
+    assert (await load(new_uow, cancelled)).booked == 0
+
+
+async def test_taken_seats_are_given_back_on_rollback(
+    new_uow: NewUow, make: Make, clock: SteppingClock
+) -> None:
+    event = await make.event(await make.account(), capacity=2)
+    async with new_uow() as uow:
+        assert await uow.events.take_seats(event.id, 2, clock.now()) is True  # no commit
+
+    assert (await load(new_uow, event)).booked == 0
+
+
 # --- search ---------------------------------------------------------------------------------
 
 

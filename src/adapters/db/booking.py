@@ -130,6 +130,19 @@ class SqlEvents(SqlRepository):
         )
         self.track(event)
 
+    async def take_seats(self, event_id: EventId, seats: int, now: datetime) -> bool:
+        await self._uow.pass_gate(("events", event_id))
+        booked = await self.db.fetchval(
+            "UPDATE events SET booked = booked + $2"
+            " WHERE id = $1 AND status = $4 AND starts_at > $3 AND booked + $2 <= capacity"
+            " RETURNING booked",
+            event_id,
+            seats,
+            now,
+            EventStatus.SCHEDULED.value,
+        )
+        return booked is not None
+
     async def search(self, query: EventFilter, page: PageRequest) -> Page[Event]:
         where = ["visibility = 'public'", "status = 'scheduled'"]
         args: list[Any] = []

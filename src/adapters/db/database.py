@@ -33,7 +33,12 @@ from adapters.db.engines import (
     sqlite_path,
 )
 from adapters.db.piccolo_app import APP_NAME
-from adapters.db.unit_of_work import PostgresTransaction, SqliteTransaction, SqlUnitOfWork
+from adapters.db.unit_of_work import (
+    HotRowGate,
+    PostgresTransaction,
+    SqliteTransaction,
+    SqlUnitOfWork,
+)
 
 PICCOLO_CONF = "adapters.db.piccolo_conf"
 
@@ -60,6 +65,7 @@ class SqlDatabase:
         self._pool = pool
         self._connection = connection
         self._lock = asyncio.Lock()
+        self.gate = HotRowGate() if pool is not None else None  # SQLite already queues writers
 
     def new_uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self)

@@ -26,8 +26,13 @@ class SqlRepository:
 
     @property
     def for_update(self) -> str:
-        """Row locks on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers."""
-        return " FOR UPDATE" if self.db.dialect == "postgres" else ""
+        """Row locks on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers.
+
+        NO KEY UPDATE: the lock of a writer that never changes the key, which unlike FOR UPDATE
+        lets other transactions insert rows referencing this one (their foreign-key checks
+        take KEY SHARE) while it is held.
+        """
+        return " FOR NO KEY UPDATE" if self.db.dialect == "postgres" else ""
 
     def track(self, aggregate: T) -> T:
         return self._uow.track(aggregate)

@@ -12,7 +12,7 @@ from adapters.db.repository import SqlRepository, placeholders
 from adapters.db.session import Row
 from core.identity.model import AccountId
 from core.notifications.model import Notification, NotificationStatus
-from core.shared.errors import NotFound
+from core.shared.errors import Conflict, NotFound
 from core.shared.events import DomainEvent
 from core.shared.idempotency import IdempotencyRecord
 from core.shared.ids import uuid7
@@ -37,11 +37,11 @@ class SqlIdempotency(SqlRepository):
             created_at=row["created_at"],
         )
 
-    async def add(self, record: IdempotencyRecord) -> None:
-        """A concurrent request that stored the same key first makes this a Conflict."""
-        await self.db.execute(
+    async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
+        """On PostgreSQL an INSERT that meets an uncommitted twin waits for it to end."""
+        stored = await self.db.fetchval(
             "INSERT INTO idempotency_keys (id, scope, key, fingerprint, resource_id, created_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6)",
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING RETURNING id",
             uuid7(record.created_at),
             record.scope,
             record.key,
@@ -49,6 +49,12 @@ class SqlIdempotency(SqlRepository):
             record.resource_id,
             record.created_at,
         )
+        if stored is not None:
+            return None
+        held = await self.get(record.scope, record.key)
+        if held is None:  # the twin rolled back between our insert and this read
+            raise Conflict("a request with this Idempotency-Key was just abandoned; retry")
+        return held
 
 
 def _message(row: Row) -> OutboxMessage:

@@ -11,6 +11,7 @@ silently running outside any transaction.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Hashable
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar
 
@@ -28,6 +29,42 @@ if TYPE_CHECKING:
     from adapters.db.database import SqlDatabase
 
 T = TypeVar("T")
+
+
+class HotRowGate:
+    """Queues this process's writers of one hot row in Python instead of in PostgreSQL.
+
+    When forty transactions wait for the same row lock, every commit wakes all of them and
+    PostgreSQL spends its time on the herd (measured: 3 ms of server CPU per booking at 50
+    clients, against 0.7 ms at 8). Behind this gate only one transaction per process waits
+    for the row at a time. It changes no outcome: the conditional UPDATE and the CHECK still
+    decide; this only decides who asks next.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, asyncio.Lock] = {}
+        self._users: dict[Hashable, int] = {}
+
+    async def enter(self, key: Hashable) -> Callable[[], None]:
+        """Wait for the key; returns the function that lets the next writer in."""
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            await lock.acquire()
+        except BaseException:
+            self._forget(key)
+            raise
+
+        def leave() -> None:
+            lock.release()
+            self._forget(key)
+
+        return leave
+
+    def _forget(self, key: Hashable) -> None:
+        self._users[key] -= 1
+        if not self._users[key]:
+            del self._users[key], self._locks[key]
 
 
 class PostgresTransaction:
@@ -108,6 +145,7 @@ class SqlUnitOfWork:
         self._database = database
         self._transaction: PostgresTransaction | SqliteTransaction | None = None
         self._seen: list[Aggregate] = []
+        self._leave_gate: Callable[[], None] | None = None
         self.accounts = SqlAccounts(self)
         self.phone_verifications = SqlPhoneVerifications(self)
         self.refresh_tokens = SqlRefreshTokens(self)
@@ -132,6 +170,20 @@ class SqlUnitOfWork:
             self._seen.append(aggregate)
         return aggregate
 
+    async def pass_gate(self, key: Hashable) -> None:
+        """Queue behind this process's other writers of `key` until the transaction ends.
+
+        A unit of work passes at most one gate (a second call is a no-op), so gates can never
+        wait on each other in a cycle; PostgreSQL's deadlock detector still sees every lock.
+        """
+        if self._leave_gate is None and self._database.gate is not None:
+            self._leave_gate = await self._database.gate.enter(key)
+
+    def _open_gate(self) -> None:
+        leave, self._leave_gate = self._leave_gate, None
+        if leave is not None:
+            leave()
+
     async def __aenter__(self) -> Self:
         transaction = self._database.transaction()
         await transaction.begin()
@@ -146,8 +198,11 @@ class SqlUnitOfWork:
     ) -> None:
         transaction, self._transaction = self._transaction, None
         self._seen = []
-        if transaction is not None:
-            await transaction.close()
+        try:
+            if transaction is not None:
+                await transaction.close()
+        finally:
+            self._open_gate()
 
     async def commit(self) -> None:
         if self._transaction is None or self._transaction.session is None:
@@ -156,6 +211,9 @@ class SqlUnitOfWork:
         self._seen = []
         if events:
             await self.outbox.write(events)
-        await self._transaction.commit()
+        try:
+            await self._transaction.commit()
+        finally:
+            self._open_gate()
         if events and self._database.after_commit is not None:
             self._database.after_commit()

@@ -211,6 +211,19 @@ class MemoryEvents(_Repo):
         self.tx.put(self.table, event.id, event)
         self.tx.track(event)
 
+    async def take_seats(self, event_id: EventId, seats: int, now: datetime) -> bool:
+        event: Event | None = self.tx.get(self.table, event_id)
+        if (
+            event is None
+            or event.status is not EventStatus.SCHEDULED
+            or now >= event.starts_at
+            or event.booked + seats > event.capacity
+        ):
+            return False
+        event.booked += seats
+        self.tx.put(self.table, event.id, event)
+        return True
+
     async def search(self, query: EventFilter, page: PageRequest) -> Page[Event]:
         def matches(e: Event) -> bool:
             text = (query.text or "").casefold()
@@ -329,10 +342,11 @@ class MemoryIdempotency(_Repo):
     async def get(self, scope: str, key: str) -> IdempotencyRecord | None:
         return self.tx.get(self.table, (scope, key))  # type: ignore[no-any-return]
 
-    async def add(self, record: IdempotencyRecord) -> None:
-        if self.tx.get(self.table, (record.scope, record.key)) is not None:
-            raise Conflict("a request with this Idempotency-Key is being processed; retry")
-        self.tx.put(self.table, (record.scope, record.key), record)
+    async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
+        held: IdempotencyRecord | None = self.tx.get(self.table, (record.scope, record.key))
+        if held is None:
+            self.tx.put(self.table, (record.scope, record.key), record)
+        return held
 
 
 class MemoryNotifications(_Repo):

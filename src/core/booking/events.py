@@ -39,11 +39,15 @@ class EventCancelled(DomainEvent):
 
 @attrs.frozen(kw_only=True)
 class BookingConfirmed(DomainEvent):
+    """Seats were booked; carries what the guest is told, so handlers need not read it."""
+
     name = "booking.confirmed"
     booking_id: UUID
     live_event_id: UUID
     guest_id: UUID
     seats: int
+    title: str
+    starts_at: datetime
 
 
 @attrs.frozen(kw_only=True)
@@ -53,6 +57,8 @@ class BookingCancelled(DomainEvent):
     live_event_id: UUID
     guest_id: UUID
     seats: int
+    title: str
+    starts_at: datetime
 
 
 EVENTS: tuple[type[DomainEvent], ...] = (

@@ -26,15 +26,8 @@ class BookingContext(Protocol):
     def new_uow(self) -> BookingNotificationsUnitOfWork: ...
 
 
-async def _event_facts(uow: BookingUnitOfWork, event_id: EventId) -> dict[str, str]:
-    event = await uow.events.get(event_id)
-    return {"title": event.details.title, "starts_at": event.starts_at.isoformat()}
-
-
 async def on_booking_confirmed(event: BookingConfirmed, ctx: BookingContext) -> None:
-    uow = ctx.new_uow()
-    async with uow:
-        facts = await _event_facts(uow, EventId(event.live_event_id))
+    facts = {"title": event.title, "starts_at": event.starts_at.isoformat()}
     await request_notifications(
         [
             NotificationRequest(
@@ -50,9 +43,7 @@ async def on_booking_confirmed(event: BookingConfirmed, ctx: BookingContext) -> 
 
 
 async def on_booking_cancelled(event: BookingCancelled, ctx: BookingContext) -> None:
-    uow = ctx.new_uow()
-    async with uow:
-        facts = await _event_facts(uow, EventId(event.live_event_id))
+    facts = {"title": event.title, "starts_at": event.starts_at.isoformat()}
     await request_notifications(
         [
             NotificationRequest(

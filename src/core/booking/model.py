@@ -144,6 +144,8 @@ class Booking(Aggregate):
                 live_event_id=self.event_id,
                 guest_id=self.guest_id,
                 seats=self.seats,
+                title=event.details.title,
+                starts_at=event.starts_at,
             )
         )
 
@@ -283,6 +285,8 @@ class Event(Aggregate):
                 live_event_id=self.id,
                 guest_id=guest,
                 seats=seats,
+                title=self.details.title,
+                starts_at=self.starts_at,
             )
         )
         return booking

@@ -31,6 +31,12 @@ class EventRepository(Protocol):
 
     async def save(self, event: Event) -> None: ...
 
+    async def take_seats(self, event_id: EventId, seats: int, now: datetime) -> bool:
+        """Atomically add `seats` to `booked` if the event is still scheduled, has not started
+        by `now` and has that many seats left; False, changing nothing, otherwise. The last
+        line behind Event.book: it holds under any concurrency without a lock taken earlier."""
+        ...
+
     async def search(self, query: EventFilter, page: PageRequest) -> Page[Event]:
         """Public scheduled events, by start time then id."""
         ...

@@ -28,7 +28,7 @@ from core.booking.model import (
 from core.booking.ports import BookingUnitOfWork
 from core.identity.model import AccountId
 from core.shared.clock import Clock
-from core.shared.errors import NotFound
+from core.shared.errors import Conflict, NotFound
 from core.shared.idempotency import IdempotencyRecord, fingerprint, replayed, validate_key
 from core.shared.ids import uuid7
 from core.shared.paging import Page, PageRequest
@@ -131,30 +131,34 @@ async def book_seats(
 ) -> tuple[Booking, bool]:
     """Book seats; returns the booking and whether it is a replay of an earlier request.
 
-    The event row is locked for the whole transaction, so concurrent bookings queue up and
-    the capacity check sees every seat already taken. A repeated Idempotency-Key returns the
-    booking the first request made.
+    The rules are checked on the event as read; then the seats are taken by one atomic
+    conditional update, the last statement before commit, so that concurrent bookings hold
+    the event's row for as short a time as possible and can never oversell. If the seats went
+    meanwhile, the event is read again and the rules say why. A repeated Idempotency-Key
+    returns the booking the first request made, also when both arrive at once.
     """
     key = validate_key(cmd.idempotency_key) if cmd.idempotency_key is not None else None
     scope = f"booking.book:{cmd.guest_id}"
     asked = fingerprint({"event_id": str(cmd.event_id), "seats": cmd.seats})
     now = clock.now()
     async with uow:
-        event = await uow.events.get_for_update(cmd.event_id)
+        event = await uow.events.get(cmd.event_id)
         await _ensure_visible(event, cmd.guest_id, cmd.invite_token, uow)
         if key is not None:
             earlier = replayed(await uow.idempotency.get(scope, key), asked)
             if earlier is not None:
                 return await uow.bookings.get(BookingId(earlier)), True
         booking = event.book(cmd.guest_id, cmd.seats, now)
-        await uow.events.save(event)
-        await uow.bookings.add(booking)
         if key is not None:
-            await uow.idempotency.add(
-                IdempotencyRecord(
-                    scope=scope, key=key, fingerprint=asked, resource_id=booking.id, created_at=now
-                )
-            )
+            record = IdempotencyRecord(scope, key, asked, booking.id, now)
+            earlier = replayed(await uow.idempotency.claim(record), asked)
+            if earlier is not None:  # a twin request with this key got there first
+                return await uow.bookings.get(BookingId(earlier)), True
+        await uow.bookings.add(booking)
+        if not await uow.events.take_seats(event.id, cmd.seats, now):
+            fresh = await uow.events.get(event.id)
+            fresh.book(cmd.guest_id, cmd.seats, now)  # raises the rule that now refuses it
+            raise Conflict("the seats were taken a moment ago; try again")
         await uow.commit()
     return booking, False
 

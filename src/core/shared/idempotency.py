@@ -31,7 +31,11 @@ class IdempotencyStore(Protocol):
 
     async def get(self, scope: str, key: str) -> IdempotencyRecord | None: ...
 
-    async def add(self, record: IdempotencyRecord) -> None: ...
+    async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
+        """Store the record unless its (scope, key) is taken; None when stored, else the
+        record that holds the key. A twin still in flight is waited for, so two concurrent
+        requests with one key never both go on to write."""
+        ...
 
 
 def validate_key(key: str) -> str:
