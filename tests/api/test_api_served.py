@@ -1,44 +1,36 @@
-"""The app served by a real uvicorn on a real database: 50 clients race for 10 seats.
+"""The app served by a real uvicorn on a real database, with real concurrent clients.
 
-Exactly 10 bookings win (201), 40 are told there is no seat left (409), none gets a 5xx, and
-the event then shows 10 seats booked. Run on SQLite (a temp file), on PostgreSQL (a fresh
-database made for the run from STAGEDOOR_TEST_POSTGRES_URL and dropped after), and on the
-in-memory store. Without a reachable PostgreSQL the test is skipped, except in CI (CI=true),
-where that is a failure.
+50 clients race for 10 seats: exactly 10 bookings win (201), 40 are told there is no seat
+left (409), none gets a 5xx, and the event then shows 10 seats booked. 12 copies of one
+request with one Idempotency-Key arrive at once: one booking, the same answer for all. Run on
+SQLite (a temp file), on PostgreSQL (a fresh database of its own, dropped after) and on the
+in-memory store; see tests/databases.py for what happens when PostgreSQL is missing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import secrets
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
 import uvicorn
 from litestar import Litestar
+from tests.databases import DATABASES
 
 from adapters.memory import FastPasswordHasher
-from adapters.memory.database import MemoryDatabase
 from adapters.workers.inprocess import InProcessTasks
-from entrypoints.container import Database, build_container
+from entrypoints.container import build_container
 from entrypoints.http import create_app
 from entrypoints.settings import Settings
 
 from .apiclient import PASSWORD
 
-POSTGRES_URL = os.environ.get(
-    "STAGEDOOR_TEST_POSTGRES_URL",
-    "postgresql://stagedoor:stagedoor@127.0.0.1:5432/stagedoor_test",
-)
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CLIENTS = 50
 CAPACITY = 10
 
@@ -63,60 +55,9 @@ async def served(app: Litestar) -> AsyncIterator[str]:
         await task
 
 
-def open_database() -> Any:
-    """`adapters.db.database.open_database`, or a skip while that adapter does not exist."""
-    module = pytest.importorskip(
-        "adapters.db.database", reason="adapters.db (the Piccolo adapter) is not there yet"
-    )
-    return module.open_database
-
-
-async def _migrated(url: str, tasks: InProcessTasks) -> Database:
-    database: Database = await open_database()(
-        url, pool_min=2, pool_max=20, after_commit=tasks.kick
-    )
-    await database.migrate()
-    return database
-
-
-@contextlib.asynccontextmanager
-async def memory_database(_: Path, tasks: InProcessTasks) -> AsyncIterator[Database]:
-    """The reference store: checks this harness even where no SQL adapter is installed."""
-    yield MemoryDatabase.open(after_commit=tasks.kick)
-
-
-@contextlib.asynccontextmanager
-async def sqlite_database(tmp_path: Path, tasks: InProcessTasks) -> AsyncIterator[Database]:
-    yield await _migrated(f"sqlite:///{tmp_path / 'served.db'}", tasks)
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-@contextlib.asynccontextmanager
-async def postgres_database(_: Path, tasks: InProcessTasks) -> AsyncIterator[Database]:
-    """A fresh database on the test server, dropped afterwards."""
-    import asyncpg
-
-    open_database()  # skip before touching the server when the adapter is missing
-    try:
-        admin = await asyncpg.connect(POSTGRES_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        message = f"PostgreSQL at STAGEDOOR_TEST_POSTGRES_URL is unreachable: {exc!r}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    name = f"stagedoor_api_{secrets.token_hex(6)}"
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield await _migrated(_with_database(POSTGRES_URL, name), tasks)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
-BACKENDS = {"memory": memory_database, "sqlite": sqlite_database, "postgres": postgres_database}
+def backend_database(backend: str, tmp_path: Path, tasks: InProcessTasks) -> Any:
+    """A migrated database of the named backend whose commits kick the in-process relay."""
+    return DATABASES[backend](tmp_path, after_commit=tasks.kick)
 
 
 async def _register(client: httpx.AsyncClient, n: int) -> dict[str, str]:
@@ -150,10 +91,10 @@ async def _race(base_url: str, event_id: str, guests: list[dict[str, str]]) -> C
     return Counter(await asyncio.gather(*runners))
 
 
-@pytest.mark.parametrize("backend", sorted(BACKENDS))
+@pytest.mark.parametrize("backend", sorted(DATABASES))
 async def test_fifty_clients_race_for_ten_seats_over_http(backend: str, tmp_path: Path) -> None:
     tasks = InProcessTasks()
-    async with BACKENDS[backend](tmp_path, tasks) as database:
+    async with backend_database(backend, tmp_path, tasks) as database:
         platform = await build_container(
             Settings(data_dir=tmp_path), database=database, tasks=tasks, hasher=FastPasswordHasher()
         )
@@ -183,10 +124,52 @@ async def test_fifty_clients_race_for_ten_seats_over_http(backend: str, tmp_path
             assert len(guest_list.json()["items"]) == CAPACITY
 
 
+@pytest.mark.parametrize("backend", sorted(DATABASES))
+async def test_twelve_retries_at_once_with_one_idempotency_key_book_once(
+    backend: str, tmp_path: Path
+) -> None:
+    tasks = InProcessTasks()
+    async with backend_database(backend, tmp_path, tasks) as database:
+        platform = await build_container(
+            Settings(data_dir=tmp_path), database=database, tasks=tasks, hasher=FastPasswordHasher()
+        )
+        async with (
+            served(create_app(container=platform)) as base_url,
+            httpx.AsyncClient(base_url=base_url, timeout=60) as client,
+        ):
+            host, guest = [await _register(client, n) for n in range(2)]
+            starts = datetime.now(UTC) + timedelta(days=7)
+            body = {
+                "title": "Retry night",
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                "city": "Moscow",
+                "capacity": CAPACITY,
+            }
+            created = await client.post("/api/v1/events", json=body, headers=host)
+            event_id = created.json()["id"]
+            headers = {**guest, "Idempotency-Key": "flaky-network-retry"}
+
+            async def attempt() -> httpx.Response:
+                async with httpx.AsyncClient(base_url=base_url, timeout=60) as own:
+                    return await own.post(
+                        f"/api/v1/events/{event_id}/bookings", json={"seats": 2}, headers=headers
+                    )
+
+            answers = await asyncio.gather(*(attempt() for _ in range(12)))
+
+            assert [a.status_code for a in answers] == [201] * 12, [a.text for a in answers]
+            assert len({a.json()["id"] for a in answers}) == 1
+            assert sum(a.headers.get("idempotent-replayed") == "true" for a in answers) == 11
+            mine = await client.get("/api/v1/bookings", headers=guest)
+            assert len(mine.json()["items"]) == 1
+            event = (await client.get(f"/api/v1/events/{event_id}")).json()
+            assert event["booked"] == 2
+
+
 async def test_an_app_without_a_container_builds_one_and_migrates_on_start(
     tmp_path: Path,
 ) -> None:
-    open_database()
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'fresh.db'}", data_dir=tmp_path)
     async with (
         served(create_app(settings)) as base_url,
