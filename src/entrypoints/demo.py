@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import structlog
 
@@ -33,7 +34,8 @@ async def load_demo(container: Container) -> bool:
     guest = await register(
         Register("Demo Guest", GUEST_EMAIL, DEMO_PASSWORD), uow=container.new_uow(), **deps
     )
-    now = container.clock.now().replace(minute=0, second=0, microsecond=0)
+    moscow = ZoneInfo("Europe/Moscow")
+    today = container.clock.now().astimezone(moscow).date()
     shows = [
         ("Film night: Solaris", "Moscow", "Cinema club, hall 2", 1, 30, None),
         (
@@ -47,7 +49,7 @@ async def load_demo(container: Container) -> bool:
         ("Anime marathon", "Saint Petersburg", "Nevsky 28, 3rd floor", 7, 20, None),
     ]
     for title, city, address, days, capacity, price in shows:
-        starts = now + timedelta(days=days, hours=19 - now.hour)
+        starts = datetime.combine(today + timedelta(days=days), time(19), moscow)  # 19:00 local
         event = await publish_event(
             PublishEvent(
                 host_id=host.id,

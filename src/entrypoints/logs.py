@@ -23,3 +23,5 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level, format="%(name)s %(levelname)s %(message)s")
+    # Piccolo announces the SQLite version on every engine it makes: not worth a line.
+    logging.getLogger("piccolo").setLevel(max(logging.WARNING, logging.getLevelName(level)))
