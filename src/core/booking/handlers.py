@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from core.booking.events import BookingCancelled, BookingConfirmed, EventCancelled, EventChanged
@@ -26,8 +27,14 @@ class BookingContext(Protocol):
     def new_uow(self) -> BookingNotificationsUnitOfWork: ...
 
 
+def when(moment: datetime) -> str:
+    """An instant for people, in the offset it carries: `2030-05-01 19:00 (UTC+03:00)`."""
+    offset = moment.strftime("%z") or "+0000"
+    return f"{moment:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+
+
 async def on_booking_confirmed(event: BookingConfirmed, ctx: BookingContext) -> None:
-    facts = {"title": event.title, "starts_at": event.starts_at.isoformat()}
+    facts = {"title": event.title, "starts_at": when(event.starts_at)}
     await request_notifications(
         [
             NotificationRequest(
@@ -43,7 +50,7 @@ async def on_booking_confirmed(event: BookingConfirmed, ctx: BookingContext) -> 
 
 
 async def on_booking_cancelled(event: BookingCancelled, ctx: BookingContext) -> None:
-    facts = {"title": event.title, "starts_at": event.starts_at.isoformat()}
+    facts = {"title": event.title, "starts_at": when(event.starts_at)}
     await request_notifications(
         [
             NotificationRequest(
@@ -59,7 +66,7 @@ async def on_booking_cancelled(event: BookingCancelled, ctx: BookingContext) -> 
 
 
 async def on_event_cancelled(event: EventCancelled, ctx: BookingContext) -> None:
-    data = {"title": event.title, "starts_at": event.starts_at.isoformat(), "reason": event.reason}
+    data = {"title": event.title, "starts_at": when(event.starts_at), "reason": event.reason}
     await request_notifications(
         [
             NotificationRequest(

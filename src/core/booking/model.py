@@ -145,7 +145,7 @@ class Booking(Aggregate):
                 guest_id=self.guest_id,
                 seats=self.seats,
                 title=event.details.title,
-                starts_at=event.starts_at,
+                starts_at=event.local_start,
             )
         )
 
@@ -228,6 +228,11 @@ class Event(Aggregate):
         return self.details.starts_at
 
     @property
+    def local_start(self) -> datetime:
+        """The start as people at the place see it: in the event's own time zone."""
+        return self.starts_at.astimezone(ZoneInfo(self.details.time_zone))
+
+    @property
     def seats_left(self) -> int:
         return self.capacity - self.booked
 
@@ -286,7 +291,7 @@ class Event(Aggregate):
                 guest_id=guest,
                 seats=seats,
                 title=self.details.title,
-                starts_at=self.starts_at,
+                starts_at=self.local_start,
             )
         )
         return booking
@@ -339,7 +344,7 @@ class Event(Aggregate):
                 occurred_at=now,
                 live_event_id=self.id,
                 title=self.details.title,
-                starts_at=self.starts_at,
+                starts_at=self.local_start,
                 reason=reason,
                 guest_ids=tuple(guest_ids),
             )

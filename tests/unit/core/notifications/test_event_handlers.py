@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 from tests.unit.support import (
@@ -22,6 +24,7 @@ from core.booking.handlers import (
     on_booking_confirmed,
     on_event_cancelled,
     on_event_changed,
+    when,
 )
 from core.booking.model import EventChanges
 from core.booking.services import cancel_booking, cancel_event, edit_event
@@ -100,7 +103,7 @@ async def test_booking_confirmed_notifies_the_guest_once_with_seats_and_title(
     assert (notification.recipient_id, notification.template) == (guest.id, "booking_confirmed")
     assert notification.data == {
         "title": "Gig",
-        "starts_at": event.starts_at.isoformat(),
+        "starts_at": "2030-01-08 15:00 (UTC+03:00)",  # the event's own time zone, Moscow
         "seats": "3",
     }
 
@@ -186,3 +189,9 @@ async def test_notification_requested_handler_delivers_once(
     await deliver(requested, ctx)
     [message] = ctx.notifier.sent
     assert (message.recipient_id, message.subject) == (guest.id, "Booked: Gig")
+
+
+def test_times_in_messages_are_local_with_their_offset() -> None:
+    kolkata = datetime(2030, 5, 1, 13, 30, tzinfo=UTC).astimezone(ZoneInfo("Asia/Kolkata"))
+    assert when(kolkata) == "2030-05-01 19:00 (UTC+05:30)"
+    assert when(datetime(2030, 5, 1, 13, 30, tzinfo=UTC)) == "2030-05-01 13:30 (UTC+00:00)"
