@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError
 
+GRACEFUL_SHUTDOWN = 30
+"""Seconds a stopping server waits for requests in flight before it cancels them."""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="stagedoor", description=__doc__)
@@ -70,7 +73,13 @@ def _serve(settings: Settings, host: str, port: int, *, demo: bool) -> int:
 
     asyncio.run(_migrate(settings, demo=demo))
     print(f"Stagedoor on http://{host}:{port}  (API docs: http://{host}:{port}/schema)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+    )
     return 0
 
 
