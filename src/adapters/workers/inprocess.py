@@ -17,6 +17,7 @@ from uuid import UUID
 
 import structlog
 
+from adapters.workers.wakeup import Wakeup
 from core.shared.events import Handler
 from core.shared.outbox import OutboxMessage, handler_key
 
@@ -39,8 +40,7 @@ class InProcessTasks:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self._ctx: Any = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake: asyncio.Event | None = None
+        self._wake = Wakeup()
         self._runner: asyncio.Task[None] | None = None
         self._done: set[tuple[UUID, str]] = set()
         self._failures: dict[UUID, tuple[int, float]] = {}
@@ -52,8 +52,7 @@ class InProcessTasks:
 
     async def start(self, ctx: Any) -> None:
         self._ctx = ctx
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
+        self._wake.bind()
         self._pump_lock = asyncio.Lock()
         self._runner = asyncio.create_task(self._run(), name="stagedoor-outbox-relay")
 
@@ -65,17 +64,7 @@ class InProcessTasks:
             self._runner = None
 
     def kick(self) -> None:
-        loop, wake = self._loop, self._wake
-        if loop is None or wake is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            wake.set()
-        else:
-            loop.call_soon_threadsafe(wake.set)
+        self._wake.set()
 
     async def publish(self, message_id: UUID, key: str) -> None:
         raise NotImplementedError("the in-process relay runs handlers itself; nothing is queued")
@@ -92,7 +81,6 @@ class InProcessTasks:
                 raise TimeoutError("outbox did not drain in time")
 
     async def _run(self) -> None:
-        assert self._wake is not None
         while True:
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
             # arrives as the event fires, and stop() would then hang for a whole sweep.

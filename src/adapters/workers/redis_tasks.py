@@ -24,6 +24,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from adapters.workers.actors import GiveUpLog, OutboxActors, RetryPolicy, declare_actors
+from adapters.workers.wakeup import Wakeup
 from adapters.workers.worker_platform import PlatformFactory, WorkerPlatform
 
 log = structlog.get_logger("stagedoor.worker")
@@ -112,8 +113,7 @@ class RedisTasks:
         self.broker = build_broker(url, namespace=namespace, client=client)
         self.actors = declare_actors(self.broker, self._context)
         self._ctx: Any = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake: asyncio.Event | None = None
+        self._wake = Wakeup()
         self._runner: asyncio.Task[None] | None = None
         self._kicked_early = False
         self._down = False
@@ -126,20 +126,8 @@ class RedisTasks:
     def kick(self) -> None:
         """Ask the workers to relay soon; returns at once and never raises."""
         try:
-            loop, wake = self._loop, self._wake
-            if loop is None or wake is None:
+            if not self._wake.set():
                 self._kicked_early = True  # sent on start()
-                return
-            if loop.is_closed():
-                return
-            try:
-                running = asyncio.get_running_loop()
-            except RuntimeError:
-                running = None
-            if running is loop:
-                wake.set()
-            else:
-                loop.call_soon_threadsafe(wake.set)
         except Exception:  # a kick is best effort: the sweep relays what a lost kick missed
             log.debug("tasks.kick_dropped", exc_info=True)
 
@@ -152,8 +140,7 @@ class RedisTasks:
 
     async def start(self, ctx: Any) -> None:
         self._ctx = ctx
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
+        self._wake.bind()
         if self._kicked_early:
             self._wake.set()
         self._runner = asyncio.create_task(self._run(), name="stagedoor-kicks")
@@ -164,13 +151,12 @@ class RedisTasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._runner
             self._runner = None
-        if self._wake is not None and self._wake.is_set():
+        if self._wake.is_set():
             await self._send_relay()  # a last kick, e.g. after `stagedoor demo` wrote its data
-        self._loop = self._wake = None
+        self._wake.unbind()
         self.broker.client.connection_pool.disconnect()
 
     async def _run(self) -> None:
-        assert self._wake is not None
         while True:
             await self._wake.wait()
             # Kicks that arrive while this one is being sent set the event again: a burst
