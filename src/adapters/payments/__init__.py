@@ -1,0 +1,1 @@
+"""Payment providers behind the core's PaymentProvider port."""
