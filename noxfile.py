@@ -56,3 +56,4 @@ def bench(session: nox.Session) -> None:
     """Benchmarks against PostgreSQL; they print tables, they assert nothing."""
     _install(session)
     session.run("python", "benchmarks/booking.py", *session.posargs)
+    session.run("python", "benchmarks/planner.py")

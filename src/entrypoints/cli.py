@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from entrypoints.logs import configure_logging
+from entrypoints.plan_report import add_plan_arguments
 from entrypoints.settings import Settings, SettingsError
 
 GRACEFUL_SHUTDOWN = 30
@@ -26,7 +27,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     worker.add_argument("--processes", type=int, default=1)
     worker.add_argument("--threads", type=int, default=2)
     commands.add_parser("demo", help="load demo data and exit")
+    add_plan_arguments(
+        commands.add_parser("plan", help="size pickup points and plan time slots (no database)")
+    )
     args = parser.parse_args(argv)
+    if args.command == "plan":
+        return _plan(args)
 
     try:
         settings = Settings.from_env().with_secret()
@@ -46,6 +52,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_worker(settings, processes=args.processes, threads=args.threads)
     return _serve(settings, args.host, args.port, demo=args.demo)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    """Print the pickup plan report; a rule the numbers break is told plainly, exit code 2."""
+    from core.shared.errors import DomainError
+    from entrypoints.plan_report import PlanRequest, render_plan
+
+    try:
+        print(render_plan(PlanRequest.from_args(args)))
+    except DomainError as exc:
+        print(f"stagedoor plan: {exc.detail}", file=sys.stderr)
+        return 2
+    return 0
 
 
 async def _migrate(settings: Settings, *, demo: bool) -> None:

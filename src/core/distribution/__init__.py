@@ -1,0 +1,1 @@
+"""Distribution: handing conference packs to participants at pickup points, without queues."""
