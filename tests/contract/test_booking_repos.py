@@ -42,6 +42,7 @@ async def test_booking_round_trips_with_its_tickets_in_order(
     async with new_uow() as uow:
         stored = await uow.events.get_for_update(event.id)
         booking = stored.book(guest.id, 4, clock.now())
+        booking.confirm(stored, clock.now())  # as if paid: the tickets exist
         booking.tickets[2].status = TicketStatus.VOID
         await uow.events.save(stored)
         await uow.bookings.add(booking)
@@ -155,6 +156,57 @@ async def test_list_for_guest_pages_newest_first(new_uow: NewUow, make: Make) ->
     newest_first = [b.id for b in reversed(mine)]
     assert pages == [newest_first[0:2], newest_first[2:4], newest_first[4:5]]
     assert more == [True, True, False]
+
+
+async def test_a_held_booking_round_trips_and_gets_its_tickets_when_confirmed(
+    new_uow: NewUow, make: Make, clock: SteppingClock
+) -> None:
+    host, guest = await make.account(), await make.account()
+    event = await make.event(host, capacity=5, price=Money(900, "RUB"))
+    async with new_uow() as uow:
+        stored = await uow.events.get_for_update(event.id)
+        held = stored.book(guest.id, 2, clock.now())
+        held.payment_id = uuid7(clock.now())
+        await uow.events.save(stored)
+        await uow.bookings.add(held)
+        await uow.commit()
+
+    loaded = await load(new_uow, held)
+    assert loaded == held
+    assert loaded.status is BookingStatus.PENDING_PAYMENT
+    assert (loaded.payment_id, loaded.hold_expires_at) == (held.payment_id, held.hold_expires_at)
+    assert loaded.tickets == []
+
+    async with new_uow() as uow:
+        live = await uow.events.get_for_update(event.id)
+        booking = await uow.bookings.get(held.id)
+        booking.confirm(live, clock.now())
+        await uow.bookings.save(booking)
+        await uow.commit()
+
+    confirmed = await load(new_uow, held)
+    assert confirmed.status is BookingStatus.CONFIRMED
+    assert confirmed.hold_expires_at is None
+    assert [t.barcode for t in confirmed.tickets] == [t.barcode for t in booking.tickets]
+    assert len(confirmed.tickets) == 2
+
+
+async def test_payments_of_event_lists_paid_bookings_in_booking_order(
+    new_uow: NewUow, make: Make
+) -> None:
+    host = await make.account()
+    event = await make.event(host, capacity=5, price=Money(900, "RUB"))
+    free = await make.event(host)
+    first = await make.booking(event, await make.account())
+    second = await make.booking(event, await make.account())
+    await make.booking(free, await make.account())
+
+    async with new_uow() as uow:
+        assert await uow.bookings.payments_of_event(event.id) == [
+            first.payment_id,
+            second.payment_id,
+        ]
+        assert await uow.bookings.payments_of_event(free.id) == []
 
 
 async def test_list_for_guest_returns_whole_bookings(new_uow: NewUow, make: Make) -> None:

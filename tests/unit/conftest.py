@@ -35,6 +35,7 @@ from adapters.memory import (
     SimplePhoneNumbers,
     SteppingClock,
 )
+from adapters.memory.provider import MemoryPaymentProvider
 from core.booking import services as booking
 from core.booking.commands import BookSeats, PublishEvent
 from core.booking.model import Booking, Event, EventDetails, Visibility
@@ -94,9 +95,21 @@ def notifier() -> MemoryNotifier:
 
 
 @pytest.fixture
-def ctx(clock: SteppingClock, notifier: MemoryNotifier, store: MemoryStore) -> HandlerContext:
-    """The context event handlers receive: clock, notifier and new_uow()."""
-    return HandlerContext(clock=clock, notifier=notifier, store=store)
+def provider() -> MemoryPaymentProvider:
+    return MemoryPaymentProvider()
+
+
+@pytest.fixture
+def ctx(
+    clock: SteppingClock,
+    notifier: MemoryNotifier,
+    store: MemoryStore,
+    provider: MemoryPaymentProvider,
+) -> HandlerContext:
+    """The context event handlers receive: clock, notifier, providers and new_uow()."""
+    return HandlerContext(
+        clock=clock, notifier=notifier, store=store, payment_providers={provider.name: provider}
+    )
 
 
 @pytest.fixture

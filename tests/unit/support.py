@@ -34,6 +34,7 @@ class HandlerContext:
     clock: SteppingClock
     notifier: MemoryNotifier
     store: MemoryStore
+    payment_providers: dict[str, Any] = attrs.field(factory=dict)
 
     def new_uow(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.store)

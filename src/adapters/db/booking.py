@@ -26,6 +26,7 @@ from core.booking.model import (
     Visibility,
 )
 from core.identity.model import AccountId
+from core.payments.model import PaymentId
 from core.shared.errors import NotFound
 from core.shared.money import Money
 from core.shared.paging import (
@@ -171,7 +172,8 @@ class SqlEvents(SqlRepository):
 
 
 _BOOKING = (
-    "id, event_id, guest_id, seats, status, amount_minor, currency, created_at, cancelled_at"
+    "id, event_id, guest_id, seats, status, amount_minor, currency, created_at, cancelled_at,"
+    " payment_id, hold_expires_at"
 )
 _TICKET = "id, booking_id, event_id, holder_id, position, barcode, status, issued_at"
 
@@ -200,6 +202,8 @@ def _booking(row: Row, tickets: list[Ticket]) -> Booking:
         amount=None if amount is None else Money(*amount),
         cancelled_at=row["cancelled_at"],
         tickets=tickets,
+        payment_id=row["payment_id"],
+        hold_expires_at=row["hold_expires_at"],
     )
 
 
@@ -228,7 +232,7 @@ class SqlBookings(SqlRepository):
         b = booking
         amount = (None, None) if b.amount is None else (b.amount.amount, b.amount.currency)
         await self.db.execute(
-            f"INSERT INTO bookings ({_BOOKING}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            f"INSERT INTO bookings ({_BOOKING}) VALUES ({placeholders(1, 11)})",
             b.id,
             b.event_id,
             b.guest_id,
@@ -237,28 +241,38 @@ class SqlBookings(SqlRepository):
             *amount,
             b.created_at,
             b.cancelled_at,
+            b.payment_id,
+            b.hold_expires_at,
         )
-        await self.db.executemany(
-            f"INSERT INTO tickets ({_TICKET}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            [
-                (t.id, b.id, t.event_id, t.holder_id, n, t.barcode, t.status.value, t.issued_at)
-                for n, t in enumerate(b.tickets)
-            ],
-        )
+        await self._save_tickets(booking)
         self.track(booking)
 
     async def save(self, booking: Booking) -> None:
         await self.db.execute(
-            "UPDATE bookings SET status = $2, cancelled_at = $3 WHERE id = $1",
+            "UPDATE bookings SET status = $2, cancelled_at = $3, payment_id = $4,"
+            " hold_expires_at = $5 WHERE id = $1",
             booking.id,
             booking.status.value,
             booking.cancelled_at,
+            booking.payment_id,
+            booking.hold_expires_at,
         )
-        await self.db.executemany(
-            "UPDATE tickets SET holder_id = $2, barcode = $3, status = $4 WHERE id = $1",
-            [(t.id, t.holder_id, t.barcode, t.status.value) for t in booking.tickets],
-        )
+        await self._save_tickets(booking)
         self.track(booking)
+
+    async def _save_tickets(self, booking: Booking) -> None:
+        """Tickets are issued once (when a booking is confirmed) and updated after."""
+        if not booking.tickets:
+            return
+        await self.db.executemany(
+            f"INSERT INTO tickets ({_TICKET}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " ON CONFLICT (id) DO UPDATE SET holder_id = excluded.holder_id,"
+            " barcode = excluded.barcode, status = excluded.status",
+            [
+                (t.id, booking.id, t.event_id, t.holder_id, n, t.barcode, t.status, t.issued_at)
+                for n, t in enumerate(booking.tickets)
+            ],
+        )
 
     async def list_for_guest(self, guest_id: AccountId, page: PageRequest) -> Page[Booking]:
         args: list[Any] = [guest_id]
@@ -286,13 +300,19 @@ class SqlBookings(SqlRepository):
         return found is not None
 
     async def cancel_all_for_event(self, event_id: EventId, now: datetime) -> list[AccountId]:
-        rows = await self.db.fetch(
+        confirmed = await self.db.fetch(
+            "SELECT guest_id FROM bookings WHERE event_id = $1 AND status = $2 ORDER BY id",
+            event_id,
+            BookingStatus.CONFIRMED.value,
+        )
+        await self.db.execute(
             "UPDATE bookings SET status = $3, cancelled_at = $4"
-            " WHERE event_id = $1 AND status = $2 RETURNING id, guest_id",
+            " WHERE event_id = $1 AND status IN ($2, $5)",
             event_id,
             BookingStatus.CONFIRMED.value,
             BookingStatus.CANCELLED.value,
             now,
+            BookingStatus.PENDING_PAYMENT.value,
         )
         await self.db.execute(
             "UPDATE tickets SET status = $2 WHERE event_id = $1 AND status = $3",
@@ -300,8 +320,15 @@ class SqlBookings(SqlRepository):
             TicketStatus.VOID.value,
             TicketStatus.VALID.value,
         )
-        ordered = sorted(rows, key=lambda row: str(row["id"]))
-        return list(dict.fromkeys(AccountId(row["guest_id"]) for row in ordered))
+        return list(dict.fromkeys(AccountId(_uuid(row["guest_id"])) for row in confirmed))
+
+    async def payments_of_event(self, event_id: EventId) -> list[PaymentId]:
+        rows = await self.db.fetch(
+            "SELECT payment_id FROM bookings WHERE event_id = $1 AND payment_id IS NOT NULL"
+            " ORDER BY id",
+            event_id,
+        )
+        return [PaymentId(_uuid(row["payment_id"])) for row in rows]
 
 
 class SqlGuestList(SqlRepository):

@@ -43,6 +43,9 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     ),
     "bookings_seats_positive": "a booking holds at least one seat",
     "tickets_barcode_key": "a ticket with this barcode already exists; try again",
+    "payments_money_adds_up": "refunds can never exceed what a payment captured",
+    "payments_provider_ref_key": "another payment already has this provider reference",
+    "refunds_idempotency_key_key": "a refund with this idempotency key already exists",
     "tickets.barcode": "a ticket with this barcode already exists; try again",
 }
 """What each constraint guards, by its PostgreSQL name and by SQLite's way of naming it."""

@@ -109,6 +109,8 @@ class Bookings(Table, tablename="bookings"):
     currency = Varchar(length=3, null=True, default=None)
     created_at = _at()
     cancelled_at = _at(null=True)
+    payment_id = UUID(null=True, default=None, index=True)
+    hold_expires_at = _at(null=True)
 
 
 class Tickets(Table, tablename="tickets"):
@@ -164,6 +166,122 @@ class Outbox(Table, tablename="outbox"):
     published_at = _at(null=True)  # partial index on unpublished rows: constraints migration
 
 
+class Payments(Table, tablename="payments"):
+    """A payment through a provider; amounts in minor units of `currency`.
+
+    CHECKs (constraints migration): 0 <= refunded + refund_pending <= captured <= amount.
+    """
+
+    id = _id()
+    payer_id = _ref(Accounts)
+    amount = BigInt()
+    currency = Varchar(length=3)
+    purpose = Varchar(length=32)
+    reference_id = UUID(default=None, index=True)
+    provider = Varchar(length=32)
+    provider_ref = Varchar(length=255, null=True, default=None)  # unique with provider
+    redirect_url = Text(null=True, default=None)
+    description = Varchar(length=200)
+    status = Varchar(length=32)
+    captured = BigInt(default=0)
+    refunded = BigInt(default=0)
+    refund_pending = BigInt(default=0)
+    fee = BigInt(default=0)
+    failure_reason = Text(null=True, default=None)
+    created_at = _at()
+    updated_at = _at()
+    expires_at = _at()
+    succeeded_at = _at(null=True)
+
+
+class Refunds(Table, tablename="refunds"):
+    id = _id()
+    payment_id = _ref(Payments)
+    amount = BigInt()
+    currency = Varchar(length=3)
+    reason = Varchar(length=200)
+    idempotency_key = Varchar(length=255, unique=True)
+    status = Varchar(length=16)
+    provider_ref = Varchar(length=255, null=True, default=None, index=True)
+    created_at = _at()
+    settled_at = _at(null=True)
+
+
+class Payouts(Table, tablename="payouts"):
+    id = _id()
+    account_id = _ref(Accounts)
+    amount = BigInt()
+    currency = Varchar(length=3)
+    reason = Varchar(length=200)
+    idempotency_key = Varchar(length=255, unique=True)
+    status = Varchar(length=16)
+    provider_ref = Varchar(length=255, null=True, default=None)
+    created_at = _at()
+    settled_at = _at(null=True)
+
+
+class LedgerPostings(Table, tablename="ledger_postings"):
+    """One line of a journal entry; the lines of an entry sum to zero (checked in the core)."""
+
+    id = _id()
+    entry_id = UUID(default=None, index=True)
+    kind = Varchar(length=16)
+    source_id = UUID(default=None, index=True)
+    account = Varchar(length=32)
+    amount = BigInt()  # debit > 0, credit < 0
+    currency = Varchar(length=3)
+    at = _at()
+
+
+class ProviderEvents(Table, tablename="provider_events"):
+    """Webhook events already handled: (provider, event_id) is unique (constraints migration)."""
+
+    id = _id()
+    provider = Varchar(length=32)
+    event_id = Varchar(length=255)
+    received_at = _at()
+
+
+class SandboxIntents(Table, tablename="sandbox_intents"):
+    """The sandbox provider's own books: a hosted checkout, as a real provider keeps it."""
+
+    id = Varchar(length=64, primary_key=True)
+    idempotency_key = Varchar(length=255, unique=True)
+    payment_id = UUID(default=None)
+    amount = BigInt()
+    currency = Varchar(length=3)
+    description = Varchar(length=200)
+    return_url = Text()
+    cancel_url = Text()
+    status = Varchar(length=16)
+    decline_reason = Varchar(length=64, null=True, default=None)
+    expires_at = _at()
+    created_at = _at()
+    updated_at = _at()
+
+
+class SandboxRefunds(Table, tablename="sandbox_refunds"):
+    id = Varchar(length=64, primary_key=True)
+    idempotency_key = Varchar(length=255, unique=True)
+    intent_id = Varchar(length=64, index=True)
+    refund_id = UUID(default=None)
+    amount = BigInt()
+    currency = Varchar(length=3)
+    created_at = _at()
+
+
+class SandboxWebhooks(Table, tablename="sandbox_webhooks"):
+    """Webhooks the sandbox owes: delivered with retries, like a real provider does."""
+
+    id = Varchar(length=64, primary_key=True)
+    payload = Text()
+    attempts = Integer(default=0)
+    next_attempt_at = _at(index=True)
+    delivered_at = _at(null=True)
+    last_error = Text(null=True, default=None)
+    created_at = _at()
+
+
 TABLES: list[type[Table]] = [
     Accounts,
     PhoneVerifications,
@@ -175,4 +293,12 @@ TABLES: list[type[Table]] = [
     IdempotencyKeys,
     Notifications,
     Outbox,
+    Payments,
+    Refunds,
+    Payouts,
+    LedgerPostings,
+    ProviderEvents,
+    SandboxIntents,
+    SandboxRefunds,
+    SandboxWebhooks,
 ]

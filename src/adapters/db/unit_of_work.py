@@ -20,6 +20,13 @@ import asyncpg
 
 from adapters.db.booking import SqlBookings, SqlEvents, SqlGuestList, SqlInvitations
 from adapters.db.identity import SqlAccounts, SqlPhoneVerifications, SqlRefreshTokens
+from adapters.db.payments import (
+    SqlLedger,
+    SqlPayments,
+    SqlPayouts,
+    SqlProviderEvents,
+    SqlRefunds,
+)
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
 from core.shared.events import Aggregate
@@ -156,6 +163,11 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotency(self)
         self.notifications = SqlNotifications(self)
         self.outbox = SqlOutbox(self)
+        self.payments = SqlPayments(self)
+        self.refunds = SqlRefunds(self)
+        self.payouts = SqlPayouts(self)
+        self.ledger = SqlLedger(self)
+        self.provider_events = SqlProviderEvents(self)
 
     @property
     def session(self) -> Session:

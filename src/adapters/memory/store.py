@@ -31,6 +31,7 @@ from core.booking.model import (
 )
 from core.identity.model import Account, AccountId, PhoneVerification, RefreshToken
 from core.notifications.model import Notification
+from core.payments.model import PaymentId
 from core.shared.errors import Conflict, NotFound
 from core.shared.events import Aggregate
 from core.shared.idempotency import IdempotencyRecord
@@ -287,15 +288,24 @@ class MemoryBookings(_Repo):
 
     async def cancel_all_for_event(self, event_id: EventId, now: datetime) -> list[AccountId]:
         guests: dict[AccountId, None] = {}
+        live = (BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT)
         for booking in sorted(self.tx.rows(self.table), key=lambda b: b.id):
-            if booking.event_id == event_id and booking.status is BookingStatus.CONFIRMED:
+            if booking.event_id == event_id and booking.status in live:
+                if booking.status is BookingStatus.CONFIRMED:
+                    guests[booking.guest_id] = None
                 booking.status = BookingStatus.CANCELLED
                 booking.cancelled_at = now
                 for ticket in booking.tickets:
                     ticket.status = TicketStatus.VOID
                 self.tx.put(self.table, booking.id, booking)
-                guests[booking.guest_id] = None
         return list(guests)
+
+    async def payments_of_event(self, event_id: EventId) -> list[PaymentId]:
+        mine = sorted(
+            (b for b in self.tx.rows(self.table) if b.event_id == event_id and b.payment_id),
+            key=lambda b: b.id,
+        )
+        return [PaymentId(b.payment_id) for b in mine]
 
 
 class MemoryGuestList(_Repo):
@@ -423,6 +433,11 @@ class MemoryUnitOfWork:
         self.idempotency = MemoryIdempotency(tx)
         self.notifications = MemoryNotifications(tx)
         self.outbox = MemoryOutbox(tx)
+        self.payments = MemoryPayments(tx)
+        self.refunds = MemoryRefunds(tx)
+        self.payouts = MemoryPayouts(tx)
+        self.ledger = MemoryLedger(tx)
+        self.provider_events = MemoryProviderEvents(tx)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -447,3 +462,12 @@ class MemoryUnitOfWork:
         self._tx.seen.clear()
         if wrote_events and self._store.after_commit is not None:
             self._store.after_commit()
+
+
+from adapters.memory.payments import (  # noqa: E402 - they build on _Repo above
+    MemoryLedger,
+    MemoryPayments,
+    MemoryPayouts,
+    MemoryProviderEvents,
+    MemoryRefunds,
+)

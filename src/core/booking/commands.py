@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import attrs
 
-from core.booking.model import BookingId, EventChanges, EventDetails, EventId, Visibility
+from core.booking.model import EventChanges, EventDetails, EventId, Visibility
+from core.booking.tickets import BookingId
 from core.identity.model import AccountId
 from core.shared.money import Money
 

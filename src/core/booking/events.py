@@ -38,10 +38,9 @@ class EventCancelled(DomainEvent):
 
 
 @attrs.frozen(kw_only=True)
-class BookingConfirmed(DomainEvent):
-    """Seats were booked; carries what the guest is told, so handlers need not read it."""
+class _BookingEvent(DomainEvent):
+    """Carries what the guest is told (title, local start), so handlers need not read it."""
 
-    name = "booking.confirmed"
     booking_id: UUID
     live_event_id: UUID
     guest_id: UUID
@@ -51,14 +50,22 @@ class BookingConfirmed(DomainEvent):
 
 
 @attrs.frozen(kw_only=True)
-class BookingCancelled(DomainEvent):
+class BookingConfirmed(_BookingEvent):
+    """Seats were booked (and paid for, if the event has a price): tickets exist."""
+
+    name = "booking.confirmed"
+
+
+@attrs.frozen(kw_only=True)
+class BookingCancelled(_BookingEvent):
     name = "booking.cancelled"
-    booking_id: UUID
-    live_event_id: UUID
-    guest_id: UUID
-    seats: int
-    title: str
-    starts_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class BookingExpired(_BookingEvent):
+    """A hold lapsed unpaid, or its payment failed: the seats went back."""
+
+    name = "booking.expired"
 
 
 EVENTS: tuple[type[DomainEvent], ...] = (
@@ -67,4 +74,5 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     EventCancelled,
     BookingConfirmed,
     BookingCancelled,
+    BookingExpired,
 )

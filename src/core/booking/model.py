@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import enum
-import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NewType
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,16 +11,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from core.booking import events
+from core.booking.tickets import (  # noqa: F401 - also imported from here by adapters and tests
+    Booking,
+    BookingId,
+    BookingStatus,
+    Ticket,
+    TicketId,
+    TicketStatus,
+    new_barcode,
+)
 from core.identity.model import AccountId
 from core.shared.clock import require_aware
-from core.shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.shared.errors import Conflict, PermissionDenied, ValidationFailed
 from core.shared.events import Aggregate
 from core.shared.ids import uuid7
 from core.shared.money import Money
 
 EventId = NewType("EventId", UUID)
-BookingId = NewType("BookingId", UUID)
-TicketId = NewType("TicketId", UUID)
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -29,7 +35,7 @@ CITY_MAX = 100
 ADDRESS_MAX = 300
 CAPACITY_MAX = 100_000
 SEATS_PER_BOOKING_MAX = 20
-_BARCODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a door
+HOLD_DEFAULT = timedelta(minutes=15)
 
 
 class Visibility(enum.StrEnum):
@@ -40,16 +46,6 @@ class Visibility(enum.StrEnum):
 class EventStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
-
-
-class BookingStatus(enum.StrEnum):
-    CONFIRMED = "confirmed"
-    CANCELLED = "cancelled"
-
-
-class TicketStatus(enum.StrEnum):
-    VALID = "valid"
-    VOID = "void"
 
 
 def _text(value: str, field: str, maximum: int, *, required: bool = True) -> str:
@@ -83,71 +79,6 @@ def _price(value: Money | None) -> Money | None:
             "price must be positive; leave it out for a free event", field="price"
         )
     return value
-
-
-def new_barcode() -> str:
-    """16 characters from a 32-letter alphabet: 80 random bits, unguessable at a door."""
-    return "".join(secrets.choice(_BARCODE_ALPHABET) for _ in range(16))
-
-
-@attrs.define
-class Ticket:
-    """The right of one person to one seat; its barcode is what the door scans.
-
-    One concept for booking and resale: a resold ticket gets a new barcode and holder.
-    """
-
-    id: TicketId
-    booking_id: BookingId
-    event_id: EventId
-    holder_id: AccountId
-    barcode: str = attrs.field(repr=False)
-    issued_at: datetime
-    status: TicketStatus = TicketStatus.VALID
-
-
-@attrs.define
-class Booking(Aggregate):
-    """A guest's seats at an event, with one ticket per seat."""
-
-    id: BookingId
-    event_id: EventId
-    guest_id: AccountId
-    seats: int
-    created_at: datetime
-    status: BookingStatus = BookingStatus.CONFIRMED
-    amount: Money | None = None
-    cancelled_at: datetime | None = None
-    tickets: list[Ticket] = attrs.field(factory=list)
-
-    def ensure_owned_by(self, actor: AccountId) -> None:
-        if actor != self.guest_id:
-            raise NotFound("booking not found")
-
-    def cancel(self, actor: AccountId, event: Event, now: datetime) -> None:
-        """The guest gives the seats back, before the event starts."""
-        self.ensure_owned_by(actor)
-        if self.status is not BookingStatus.CONFIRMED:
-            raise Conflict("this booking is already cancelled")
-        if now >= event.starts_at:
-            raise Conflict("the event has started; the booking can no longer be cancelled")
-        self.status = BookingStatus.CANCELLED
-        self.cancelled_at = now
-        for ticket in self.tickets:
-            ticket.status = TicketStatus.VOID
-        event.release(self.seats)
-        self.record(
-            events.BookingCancelled(
-                event_id=uuid7(now),
-                occurred_at=now,
-                booking_id=self.id,
-                live_event_id=self.event_id,
-                guest_id=self.guest_id,
-                seats=self.seats,
-                title=event.details.title,
-                starts_at=event.local_start,
-            )
-        )
 
 
 @attrs.frozen
@@ -249,8 +180,11 @@ class Event(Aggregate):
         if now >= self.starts_at:
             raise Conflict(f"the event has already started; cannot {doing}")
 
-    def book(self, guest: AccountId, seats: int, now: datetime) -> Booking:
-        """Take `seats` seats for `guest`, issuing one ticket per seat."""
+    def book(
+        self, guest: AccountId, seats: int, now: datetime, *, hold: timedelta = HOLD_DEFAULT
+    ) -> Booking:
+        """Take `seats` seats for `guest`: confirmed with tickets when the event is free, held
+        for `hold` awaiting payment when it has a price."""
         if self.is_host(guest):
             raise PermissionDenied("a host cannot book their own event")
         if not 1 <= seats <= SEATS_PER_BOOKING_MAX:
@@ -262,39 +196,28 @@ class Event(Aggregate):
             left = self.seats_left
             raise Conflict(f"only {left} seat{'s' if left != 1 else ''} left")
         self.booked += seats
-        booking_id = BookingId(uuid7(now))
         booking = Booking(
-            id=booking_id,
+            id=BookingId(uuid7(now)),
             event_id=self.id,
             guest_id=guest,
             seats=seats,
             created_at=now,
+            status=BookingStatus.PENDING_PAYMENT,
             amount=self.price * seats if self.price is not None else None,
-            tickets=[
-                Ticket(
-                    id=TicketId(uuid7(now)),
-                    booking_id=booking_id,
-                    event_id=self.id,
-                    holder_id=guest,
-                    barcode=new_barcode(),
-                    issued_at=now,
-                )
-                for _ in range(seats)
-            ],
+            hold_expires_at=now + hold if self.price is not None else None,
         )
-        booking.record(
-            events.BookingConfirmed(
-                event_id=uuid7(now),
-                occurred_at=now,
-                booking_id=booking.id,
-                live_event_id=self.id,
-                guest_id=guest,
-                seats=seats,
-                title=self.details.title,
-                starts_at=self.local_start,
-            )
-        )
+        if self.price is None:
+            booking.confirm(self, now)
         return booking
+
+    def retake(self, seats: int, now: datetime) -> bool:
+        """Take seats back for a booking whose hold lapsed, if the event still has them."""
+        if self.status is EventStatus.CANCELLED or now >= self.starts_at:
+            return False
+        if seats > self.seats_left:
+            return False
+        self.booked += seats
+        return True
 
     def release(self, seats: int) -> None:
         if not 0 < seats <= self.booked:

@@ -5,19 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from core.booking.model import (
-    Booking,
-    BookingId,
-    Event,
-    EventFilter,
-    EventId,
-    GuestListEntry,
-    Invitation,
-)
+from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation
+from core.booking.tickets import Booking, BookingId
 from core.identity.model import AccountId
+from core.payments.model import PaymentId
+from core.payments.ports import PaymentsUnitOfWork
 from core.shared.idempotency import IdempotencyStore
 from core.shared.paging import Page, PageRequest
-from core.shared.uow import UnitOfWork
 
 
 class EventRepository(Protocol):
@@ -58,7 +52,12 @@ class BookingRepository(Protocol):
     async def has_active(self, event_id: EventId, guest_id: AccountId) -> bool: ...
 
     async def cancel_all_for_event(self, event_id: EventId, now: datetime) -> list[AccountId]:
-        """Cancel every confirmed booking of the event; the distinct guests, in booking order."""
+        """Cancel every confirmed or held booking of the event; the distinct guests of the
+        confirmed ones, in booking order."""
+        ...
+
+    async def payments_of_event(self, event_id: EventId) -> list[PaymentId]:
+        """The payments of the event's paid bookings, in booking order."""
         ...
 
 
@@ -76,7 +75,9 @@ class InvitationRepository(Protocol):
     async def find(self, event_id: EventId, token_hash: str) -> Invitation | None: ...
 
 
-class BookingUnitOfWork(UnitOfWork, Protocol):
+class BookingUnitOfWork(PaymentsUnitOfWork, Protocol):
+    """Booking writes payments too: a paid booking and its payment are made together."""
+
     events: EventRepository
     bookings: BookingRepository
     guests: GuestList

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 import attrs
 
@@ -15,18 +16,13 @@ from core.booking.commands import (
     EditEvent,
     PublishEvent,
 )
-from core.booking.model import (
-    Booking,
-    BookingId,
-    Event,
-    EventFilter,
-    EventId,
-    GuestListEntry,
-    Invitation,
-    Visibility,
-)
+from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation, Visibility
+from core.booking.paid import hand_over, reserve_refund
 from core.booking.ports import BookingUnitOfWork
+from core.booking.tickets import Booking, BookingId
 from core.identity.model import AccountId
+from core.payments.model import Payment, Purpose
+from core.payments.services import PaymentTerms, Providers
 from core.shared.clock import Clock
 from core.shared.errors import Conflict, NotFound
 from core.shared.idempotency import IdempotencyRecord, fingerprint, replayed, validate_key
@@ -127,7 +123,11 @@ async def create_invitation(
 
 
 async def book_seats(
-    cmd: BookSeats, *, uow: BookingUnitOfWork, clock: Clock
+    cmd: BookSeats,
+    *,
+    uow: BookingUnitOfWork,
+    clock: Clock,
+    terms: PaymentTerms = PaymentTerms(),
 ) -> tuple[Booking, bool]:
     """Book seats; returns the booking and whether it is a replay of an earlier request.
 
@@ -136,6 +136,10 @@ async def book_seats(
     the event's row for as short a time as possible and can never oversell. If the seats went
     meanwhile, the event is read again and the rules say why. A repeated Idempotency-Key
     returns the booking the first request made, also when both arrive at once.
+
+    A paid event's booking holds its seats for `terms.hold` and comes with a Payment (made in
+    the same transaction); `core.payments.services.open_checkout` then sends the guest to
+    the provider's page, and the booking is confirmed when the payment succeeds.
     """
     key = validate_key(cmd.idempotency_key) if cmd.idempotency_key is not None else None
     scope = f"booking.book:{cmd.guest_id}"
@@ -148,12 +152,14 @@ async def book_seats(
             earlier = replayed(await uow.idempotency.get(scope, key), asked)
             if earlier is not None:
                 return await uow.bookings.get(BookingId(earlier)), True
-        booking = event.book(cmd.guest_id, cmd.seats, now)
+        booking = event.book(cmd.guest_id, cmd.seats, now, hold=terms.hold)
         if key is not None:
             record = IdempotencyRecord(scope, key, asked, booking.id, now)
             earlier = replayed(await uow.idempotency.claim(record), asked)
             if earlier is not None:  # a twin request with this key got there first
                 return await uow.bookings.get(BookingId(earlier)), True
+        if booking.amount is not None:
+            await uow.payments.add(_payment_for(booking, event, terms, now))
         await uow.bookings.add(booking)
         if not await uow.events.take_seats(event.id, cmd.seats, now):
             fresh = await uow.events.get(event.id)
@@ -163,16 +169,48 @@ async def book_seats(
     return booking, False
 
 
-async def cancel_booking(cmd: CancelBooking, *, uow: BookingUnitOfWork, clock: Clock) -> Booking:
+def _payment_for(booking: Booking, event: Event, terms: PaymentTerms, now: datetime) -> Payment:
+    assert booking.amount is not None
+    assert booking.hold_expires_at is not None
+    payment = Payment.create(
+        payer_id=booking.guest_id,
+        amount=booking.amount,
+        purpose=Purpose.BOOKING,
+        reference_id=booking.id,
+        provider=terms.provider,
+        description=f"{booking.seats} x {event.details.title}",
+        now=now,
+        expires_at=booking.hold_expires_at,
+    )
+    booking.payment_id = payment.id
+    return payment
+
+
+async def cancel_booking(
+    cmd: CancelBooking,
+    *,
+    uow: BookingUnitOfWork,
+    clock: Clock,
+    providers: Providers | None = None,
+) -> Booking:
+    """Give the seats back before the start; a paid booking's money is refunded in full.
+
+    The refund is recorded with the cancellation and handed to the provider after the
+    commit; if the provider is out of reach, a periodic job hands it over later.
+    """
+    now = clock.now()
     async with uow:
         booking = await uow.bookings.get(cmd.booking_id)
         booking.ensure_owned_by(cmd.actor_id)
         event = await uow.events.get_for_update(booking.event_id)
         booking = await uow.bookings.get(cmd.booking_id)  # re-read under the event's lock
-        booking.cancel(cmd.actor_id, event, clock.now())
+        booking.cancel(cmd.actor_id, event, now)
+        refund = await reserve_refund(booking, "booking cancelled by the guest", uow, now)
         await uow.bookings.save(booking)
         await uow.events.save(event)
         await uow.commit()
+    if refund is not None and providers is not None:
+        await hand_over(refund, uow=uow, providers=providers)
     return booking
 
 

@@ -23,6 +23,16 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Cancelled: {title}",
         "The host cancelled {title} planned for {starts_at}. {reason}",
     ),
+    "booking_expired": (
+        "Not booked: {title}",
+        "Your seats for {title} on {starts_at} were held for you, but the payment did not come "
+        "through in time, so they were released. You can book again if seats are left.",
+    ),
+    "refund_succeeded": (
+        "Refund of {amount}",
+        "We refunded {amount} to you ({reason}). Depending on your bank it may take a few "
+        "days to appear.",
+    ),
     "registration_attempted": (
         "Someone tried to register with your email",
         "Somebody tried to create a new Stagedoor account with your email. If it was you, "

@@ -8,12 +8,17 @@ from core.identity import events as identity_events
 from core.identity import handlers as identity_handlers
 from core.notifications import events as notification_events
 from core.notifications import handlers as notification_handlers
+from core.payments import events as payment_events
+from core.payments import handlers as payment_handlers
 from core.shared.events import DomainEvent, Handler, event_types, merge_handlers
 
 EVENT_TYPES: dict[str, type[DomainEvent]] = event_types(
-    identity_events.EVENTS, booking_events.EVENTS, notification_events.EVENTS
+    identity_events.EVENTS, booking_events.EVENTS, notification_events.EVENTS, payment_events.EVENTS
 )
 
 HANDLERS: dict[str, list[Handler]] = merge_handlers(
-    identity_handlers.HANDLERS, booking_handlers.HANDLERS, notification_handlers.HANDLERS
+    identity_handlers.HANDLERS,
+    booking_handlers.HANDLERS,
+    notification_handlers.HANDLERS,
+    payment_handlers.HANDLERS,
 )

@@ -1,0 +1,123 @@
+"""A payment provider kept in memory: for unit tests, library users and plugin authors.
+
+It behaves like a real one where it matters to the core: a checkout or refund asked twice
+with one idempotency key is made once, calls can be made to fail (`down`), and `event()`
+builds the verified webhook events the provider would send. It never verifies signatures:
+`parse_webhook` accepts the JSON `event()` describes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from uuid import UUID
+
+import attrs
+
+from core.payments.model import PaymentId, RefundId
+from core.payments.ports import (
+    Checkout,
+    CheckoutRequest,
+    InvalidWebhook,
+    PayoutRequest,
+    ProviderEvent,
+    ProviderEventType,
+    ProviderStatus,
+    ProviderUnavailable,
+    RefundRequest,
+)
+from core.shared.money import Money
+
+
+@attrs.define
+class MemoryPaymentProvider:
+    name: str = "memory"
+    down: bool = False
+    checkouts: dict[str, CheckoutRequest] = attrs.field(factory=dict)  # by provider ref
+    refunds: dict[str, RefundRequest] = attrs.field(factory=dict)
+    payouts: dict[str, PayoutRequest] = attrs.field(factory=dict)
+    statuses: dict[str, ProviderStatus] = attrs.field(factory=dict)
+    calls: list[str] = attrs.field(factory=list)
+    _by_key: dict[str, str] = attrs.field(factory=dict)
+    _serial: itertools.count[int] = attrs.field(factory=lambda: itertools.count(1))
+
+    def _once(self, key: str, prefix: str) -> tuple[str, bool]:
+        if self.down:
+            raise ProviderUnavailable(f"{self.name} is unreachable (simulated)")
+        if key in self._by_key:
+            return self._by_key[key], False
+        ref = f"{prefix}_{next(self._serial)}"
+        self._by_key[key] = ref
+        return ref, True
+
+    async def create_checkout(self, request: CheckoutRequest) -> Checkout:
+        self.calls.append(f"checkout {request.idempotency_key}")
+        ref, new = self._once(request.idempotency_key, "pi")
+        if new:
+            self.checkouts[ref] = request
+            self.statuses[ref] = ProviderStatus.PENDING
+        return Checkout(ref, f"https://pay.example/{ref}")
+
+    async def refund(self, request: RefundRequest) -> str:
+        self.calls.append(f"refund {request.idempotency_key}")
+        ref, new = self._once(request.idempotency_key, "re")
+        if new:
+            self.refunds[ref] = request
+        return ref
+
+    async def payout(self, request: PayoutRequest) -> str:
+        self.calls.append(f"payout {request.idempotency_key}")
+        ref, new = self._once(request.idempotency_key, "po")
+        if new:
+            self.payouts[ref] = request
+        return ref
+
+    async def fetch_status(self, provider_ref: str) -> ProviderStatus:
+        return self.statuses.get(provider_ref, ProviderStatus.PENDING)
+
+    def event(
+        self,
+        type_: ProviderEventType,
+        provider_ref: str,
+        *,
+        event_id: str | None = None,
+        refund_ref: str | None = None,
+        amount: Money | None = None,
+        reason: str = "",
+    ) -> ProviderEvent:
+        """The event this provider would send about `provider_ref` (a checkout reference)."""
+        checkout = self.checkouts.get(provider_ref)
+        refund = self.refunds.get(refund_ref) if refund_ref else None
+        if type_ is ProviderEventType.PAYMENT_SUCCEEDED:
+            self.statuses[provider_ref] = ProviderStatus.SUCCEEDED
+        return ProviderEvent(
+            id=event_id or f"evt_{next(self._serial)}",
+            type=type_,
+            provider_ref=provider_ref,
+            payment_id=checkout.payment_id if checkout else None,
+            refund_ref=refund_ref,
+            refund_id=refund.refund_id if refund else None,
+            amount=amount or (refund.amount if refund else None),
+            reason=reason,
+        )
+
+    def parse_webhook(
+        self, body: bytes, headers: Mapping[str, str], now: datetime
+    ) -> ProviderEvent:
+        try:
+            data = json.loads(body)
+            amount = data.get("amount")
+            return ProviderEvent(
+                id=str(data["id"]),
+                type=ProviderEventType(data["type"]),
+                provider_ref=str(data["provider_ref"]),
+                payment_id=PaymentId(UUID(data["payment_id"])) if data.get("payment_id") else None,
+                refund_ref=data.get("refund_ref"),
+                refund_id=RefundId(UUID(data["refund_id"])) if data.get("refund_id") else None,
+                amount=Money(amount["amount"], amount["currency"]) if amount else None,
+                reason=str(data.get("reason", "")),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidWebhook(f"the webhook body cannot be read: {exc}") from exc

@@ -1,0 +1,1 @@
+"""Payments: intents, refunds, payouts, a double-entry ledger, and the provider port."""
