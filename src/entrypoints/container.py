@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
 import attrs
+import structlog
 
+from adapters.http.pages.urls import PageUrls
+from adapters.payments.sandbox import Poster, SandboxProvider
 from core.booking.handlers import BookingNotificationsUnitOfWork
 from core.identity.ports import (
     AccessTokens,
@@ -18,11 +22,20 @@ from core.identity.ports import (
     SmsSender,
 )
 from core.notifications.ports import Notifier
+from core.payments.ports import PaymentProvider
+from core.payments.services import (
+    PaymentTerms,
+    ReturnUrls,
+    expire_payments,
+    resend_unsent_refunds,
+)
 from core.shared.catalogue import HANDLERS
 from core.shared.clock import Clock
 from core.shared.events import Handler
 from core.shared.outbox import OutboxUnitOfWork
 from entrypoints.settings import Settings
+
+log = structlog.get_logger("stagedoor.jobs")
 
 
 class PlatformUnitOfWork(
@@ -79,11 +92,37 @@ class Container:
     sms: SmsSender
     tokens: AccessTokens
     notifier: Notifier
+    payment_providers: Mapping[str, PaymentProvider]
+    payment_terms: PaymentTerms
+    return_urls: ReturnUrls
+    sandbox: SandboxProvider
     handlers: Mapping[str, Sequence[Handler]] = HANDLERS
     extras: Mapping[str, Any] = attrs.field(factory=dict)
 
     def new_uow(self) -> PlatformUnitOfWork:
         return self.database.new_uow()
+
+    async def run_jobs(self) -> int:
+        """The periodic chores (run every sweep by whichever relay runs): close payments whose
+        time ran out, hand over refunds a provider did not take, deliver sandbox webhooks.
+        Each runs on its own; one failing does not stop the others. Returns the work done."""
+        jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
+            ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
+            (
+                "refunds.resend",
+                lambda: resend_unsent_refunds(
+                    uow=self.new_uow(), providers=self.payment_providers, clock=self.clock
+                ),
+            ),
+            ("sandbox.deliver", self.sandbox.deliver_due),
+        ]
+        done = 0
+        for name, job in jobs:
+            try:
+                done += await job()
+            except Exception:  # a chore that fails now runs again on the next sweep
+                log.exception("jobs.failed", job=name)
+        return done
 
     async def start(self) -> None:
         await self.tasks.start(self)
@@ -102,6 +141,7 @@ async def build_container(
     notifier: Notifier | None = None,
     sms: SmsSender | None = None,
     hasher: PasswordHasher | None = None,
+    sandbox_post: Poster | None = None,
 ) -> Container:
     """Build every adapter the settings ask for; keyword arguments override one each (tests).
 
@@ -120,9 +160,26 @@ async def build_container(
         tasks = _tasks_for(settings)
     if database is None:
         database = await open_database_for(settings, after_commit=tasks.kick)
+    clock = clock or SystemClock()
+    sandbox = SandboxProvider(
+        new_uow=database.new_uow,
+        public_url=settings.public_url,
+        secret=settings.sandbox_webhook_secret,
+        clock=clock,
+        kick=tasks.kick,
+        post=sandbox_post,
+    )
+    providers: dict[str, PaymentProvider] = {sandbox.name: sandbox}
+    if settings.stripe_api_key and settings.stripe_webhook_secret:
+        from adapters.payments.stripe import StripeProvider
+
+        stripe = StripeProvider(
+            settings.stripe_api_key, settings.stripe_webhook_secret, clock=clock
+        )
+        providers[stripe.name] = stripe
     return Container(
         settings=settings,
-        clock=clock or SystemClock(),
+        clock=clock,
         database=database,
         tasks=tasks,
         hasher=hasher or Argon2Hasher(),
@@ -131,6 +188,13 @@ async def build_container(
         sms=sms or ConsoleSmsSender(),
         tokens=JwtAccessTokens(settings.secret_key),
         notifier=notifier or ConsoleNotifier(),
+        payment_providers=providers,
+        payment_terms=PaymentTerms(
+            provider=settings.payment_provider,
+            hold=timedelta(minutes=settings.payment_hold_minutes),
+        ),
+        return_urls=PageUrls(settings.public_url),
+        sandbox=sandbox,
     )
 
 

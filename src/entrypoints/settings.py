@@ -38,6 +38,11 @@ class Settings:
     db_pool_max: int = 20
     log_level: str = "INFO"
     log_json: bool = False
+    payment_provider: Literal["sandbox", "stripe"] = "sandbox"
+    payment_hold_minutes: int = 15
+    sandbox_webhook_secret: str = attrs.field(default="", repr=False)
+    stripe_api_key: str = attrs.field(default="", repr=False)
+    stripe_webhook_secret: str = attrs.field(default="", repr=False)
 
     @property
     def is_production(self) -> bool:
@@ -81,7 +86,23 @@ class Settings:
             db_pool_max=_int(raw, "db_pool_max", 20, low=1),
             log_level=_choice(raw, "log_level", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             log_json=_bool(raw, "log_json", env == "production"),
+            payment_provider=_choice(  # type: ignore[arg-type]
+                raw, "payment_provider", "sandbox", ("SANDBOX", "STRIPE")
+            ).lower(),
+            payment_hold_minutes=_int(raw, "payment_hold_minutes", 15, low=1),
+            sandbox_webhook_secret=raw.get("sandbox_webhook_secret", ""),
+            stripe_api_key=raw.get("stripe_api_key", ""),
+            stripe_webhook_secret=raw.get("stripe_webhook_secret", ""),
         )
+        if settings.payment_provider == "stripe" and not (
+            settings.stripe_api_key and settings.stripe_webhook_secret
+        ):
+            raise SettingsError(
+                "STAGEDOOR_PAYMENT_PROVIDER=stripe needs STAGEDOOR_STRIPE_API_KEY and "
+                "STAGEDOOR_STRIPE_WEBHOOK_SECRET"
+            )
+        if settings.payment_hold_minutes > 24 * 60:
+            raise SettingsError("STAGEDOOR_PAYMENT_HOLD_MINUTES must be at most 1440 (a day)")
         if settings.db_pool_min > settings.db_pool_max:
             raise SettingsError("STAGEDOOR_DB_POOL_MIN must not exceed STAGEDOOR_DB_POOL_MAX")
         if settings.is_production:
@@ -96,10 +117,14 @@ class Settings:
         return settings
 
     def with_secret(self) -> Settings:
-        """Fill in a development secret kept in the data dir, made once and reused."""
-        if self.secret_key:
-            return self
-        return attrs.evolve(self, secret_key=stored_secret(self.data_dir / "secret_key"))
+        """Fill in the secrets left unset with ones kept in the data dir, made once and reused."""
+        filled = self
+        if not filled.secret_key:
+            filled = attrs.evolve(filled, secret_key=stored_secret(self.data_dir / "secret_key"))
+        if not filled.sandbox_webhook_secret:
+            secret = stored_secret(self.data_dir / "sandbox_webhook_secret")
+            filled = attrs.evolve(filled, sandbox_webhook_secret=secret)
+        return filled
 
 
 def stored_secret(path: Path) -> str:

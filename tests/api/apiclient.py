@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -122,6 +122,22 @@ class Api:
         )
 
 
+@attrs.define
+class Loopback:
+    """Delivers the sandbox provider's webhooks straight into the app under test (ASGI)."""
+
+    app: Litestar | None = None
+    statuses: list[int] = attrs.field(factory=list)
+
+    async def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        assert self.app is not None, "set loopback.app once the app exists"
+        transport = httpx.ASGITransport(app=self.app)
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+            response = await client.post(url, content=body, headers=dict(headers))
+        self.statuses.append(response.status_code)
+        return response.status_code
+
+
 async def memory_platform(data_dir: Path, **overrides: Any) -> Container:
     """A container on the in-memory store, with fast hashing and a fixed clock."""
     tasks = InProcessTasks()
@@ -132,6 +148,7 @@ async def memory_platform(data_dir: Path, **overrides: Any) -> Container:
         "clock": FixedClock(NOW),
         "sms": MemorySmsSender(),
         "notifier": MemoryNotifier(),
+        "sandbox_post": Loopback(),
         **overrides,
     }
     settings = Settings(data_dir=data_dir, public_url=PUBLIC_URL, test_phones=TEST_PHONES)

@@ -16,17 +16,24 @@ from adapters.memory import FixedClock
 from entrypoints.container import Container
 from entrypoints.http import create_app
 
-from .apiclient import PUBLIC_URL, Api, User, lifespan_in_task, memory_platform
+from .apiclient import PUBLIC_URL, Api, Loopback, User, lifespan_in_task, memory_platform
 
 
 @pytest.fixture
-async def platform(tmp_path: Path) -> Container:
-    return await memory_platform(tmp_path)
+def loopback() -> Loopback:
+    """Where the sandbox provider delivers its webhooks: into the app under test."""
+    return Loopback()
 
 
 @pytest.fixture
-async def api(platform: Container) -> AsyncIterator[Api]:
+async def platform(tmp_path: Path, loopback: Loopback) -> Container:
+    return await memory_platform(tmp_path, sandbox_post=loopback)
+
+
+@pytest.fixture
+async def api(platform: Container, loopback: Loopback) -> AsyncIterator[Api]:
     app = create_app(container=platform)
+    loopback.app = app
     transport = httpx.ASGITransport(app=app)
     async with (
         lifespan_in_task(app),

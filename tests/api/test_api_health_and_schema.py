@@ -29,6 +29,9 @@ CONTRACT = {
     "/api/v1/events/{event_id}/guests": {"get"},
     "/api/v1/bookings": {"get"},
     "/api/v1/bookings/{booking_id}/cancel": {"post"},
+    "/api/v1/bookings/{booking_id}/refund": {"post"},
+    "/api/v1/payments/{payment_id}": {"get"},
+    "/api/v1/payments/webhooks/{provider}": {"post"},
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

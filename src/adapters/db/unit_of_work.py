@@ -27,6 +27,7 @@ from adapters.db.payments import (
     SqlProviderEvents,
     SqlRefunds,
 )
+from adapters.db.sandbox import SqlSandbox
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
 from core.shared.events import Aggregate
@@ -168,6 +169,7 @@ class SqlUnitOfWork:
         self.payouts = SqlPayouts(self)
         self.ledger = SqlLedger(self)
         self.provider_events = SqlProviderEvents(self)
+        self.sandbox = SqlSandbox(self)
 
     @property
     def session(self) -> Session:

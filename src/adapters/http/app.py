@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import Any, cast
 
 import msgspec
@@ -21,6 +22,8 @@ from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
 from litestar.types import (
     HTTPScope,
     LifeSpanReceive,
@@ -38,10 +41,14 @@ from adapters.http.bookings import BookingsController
 from adapters.http.deps import STATE_KEY, provide_platform
 from adapters.http.events import EventsController
 from adapters.http.health import VERSION_KEY, HealthController
+from adapters.http.pages.pay import PayPages
+from adapters.http.payments import PaymentsController
 from adapters.http.privacy import mask_path
 from adapters.http.problems import EXCEPTION_HANDLERS
 
 access_log = structlog.get_logger("stagedoor.http")
+
+TEMPLATES = Path(__file__).parent / "pages" / "templates"
 
 MAX_BODY_BYTES = 256 * 1024
 """Every request body of the API fits easily; anything bigger is refused with 413."""
@@ -130,7 +137,15 @@ def build_app(
     if container is not None:
         state[STATE_KEY] = container
     return StagedoorApp(
-        route_handlers=[HealthController, AuthController, EventsController, BookingsController],
+        route_handlers=[
+            HealthController,
+            AuthController,
+            EventsController,
+            BookingsController,
+            PaymentsController,
+            PayPages,
+        ],
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         dependencies={
             "platform": Provide(provide_platform, sync_to_thread=False),
             **AUTH_DEPENDENCIES,

@@ -20,7 +20,9 @@ from adapters.http.problems import problem_responses
 from adapters.http.schemas import BookIn, BookingOut, BookingPage
 from core.booking import services
 from core.booking.commands import BookSeats, CancelBooking
-from core.booking.model import BookingId, EventId
+from core.booking.model import BookingId, BookingStatus, EventId
+from core.payments import services as payments
+from core.payments.model import PaymentId
 from core.shared.idempotency import MAX_KEY_LENGTH
 from core.shared.paging import PageRequest
 
@@ -57,7 +59,7 @@ class BookingsController(Controller):
                 documentation_only=True,
             )
         ],
-        responses=problem_responses(401, 403, 404, 409, 422),
+        responses=problem_responses(401, 403, 404, 409, 422, 503),
     )
     async def book(
         self,
@@ -68,7 +70,10 @@ class BookingsController(Controller):
         invite: Invite = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[BookingOut]:
-        """Book seats; one ticket per seat. Private events need their invitation."""
+        """Book seats. A free event's booking is confirmed with one ticket per seat; a paid
+        one holds the seats (`pending_payment`) and answers with `payment_url`, the page to
+        pay on, and is confirmed with its tickets when the payment succeeds. Private events
+        need their invitation."""
         booking, replayed = await services.book_seats(
             BookSeats(
                 event_id=EventId(event_id),
@@ -79,9 +84,20 @@ class BookingsController(Controller):
             ),
             uow=platform.new_uow(),
             clock=platform.clock,
+            terms=platform.payment_terms,
         )
+        payment_url = None
+        if booking.payment_id is not None and booking.status is BookingStatus.PENDING_PAYMENT:
+            payment = await payments.open_checkout(
+                PaymentId(booking.payment_id),
+                uow=platform.new_uow(),
+                providers=platform.payment_providers,
+                urls=platform.return_urls,
+                clock=platform.clock,
+            )
+            payment_url = payment.redirect_url
         headers = {REPLAYED_HEADER: "true"} if replayed else {}
-        return Response(BookingOut.of(booking), status_code=201, headers=headers)
+        return Response(BookingOut.of(booking, payment_url), status_code=201, headers=headers)
 
     @get(
         "/bookings",
@@ -113,10 +129,32 @@ class BookingsController(Controller):
     async def cancel(
         self, booking_id: FromPath[UUID], platform: PlatformDep, account_id: CurrentAccount
     ) -> BookingOut:
-        """Give the seats back before the event starts."""
+        """Give the seats back before the event starts; a paid booking is refunded in full."""
         booking = await services.cancel_booking(
             CancelBooking(BookingId(booking_id), account_id),
             uow=platform.new_uow(),
             clock=platform.clock,
+            providers=platform.payment_providers,
+        )
+        return BookingOut.of(booking)
+
+    @post(
+        "/bookings/{booking_id:uuid}/refund",
+        status_code=200,
+        operation_id="refundBooking",
+        security=BEARER,
+        responses=problem_responses(401, 404, 409, 503),
+    )
+    async def refund(
+        self, booking_id: FromPath[UUID], platform: PlatformDep, account_id: CurrentAccount
+    ) -> BookingOut:
+        """Before the start, give a paid booking back: the seats are released and the money
+        refunded through the provider (`GET /api/v1/payments/{payment_id}` shows it land).
+        409 after the start, or for a free or unpaid booking."""
+        booking = await services.refund_booking(
+            CancelBooking(BookingId(booking_id), account_id),
+            uow=platform.new_uow(),
+            clock=platform.clock,
+            providers=platform.payment_providers,
         )
         return BookingOut.of(booking)

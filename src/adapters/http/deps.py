@@ -7,11 +7,13 @@ keeps the container in `app.state.container`; the lifespan puts it there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol, cast
 
 from litestar.datastructures import State
 from litestar.params import SkipValidation
 
+from adapters.payments.sandbox import SandboxProvider
 from core.booking.ports import BookingUnitOfWork
 from core.identity.ports import (
     AccessTokens,
@@ -21,6 +23,8 @@ from core.identity.ports import (
     PhoneNumbers,
     SmsSender,
 )
+from core.payments.ports import PaymentProvider
+from core.payments.services import PaymentTerms, ReturnUrls
 from core.shared.clock import Clock
 
 STATE_KEY = "container"
@@ -70,6 +74,18 @@ class Platform(Protocol):
 
     @property
     def tokens(self) -> AccessTokens: ...
+
+    @property
+    def payment_providers(self) -> Mapping[str, PaymentProvider]: ...
+
+    @property
+    def payment_terms(self) -> PaymentTerms: ...
+
+    @property
+    def return_urls(self) -> ReturnUrls: ...
+
+    @property
+    def sandbox(self) -> SandboxProvider: ...
 
     def new_uow(self) -> HttpUnitOfWork: ...
 

@@ -19,6 +19,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
 from adapters.http.privacy import mask_path, scrub
+from core.payments.ports import InvalidWebhook, ProviderUnavailable
 from core.shared.errors import (
     Conflict,
     DomainError,
@@ -40,6 +41,8 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     Conflict: 409,
     ValidationFailed: 422,
     RateLimited: 429,
+    InvalidWebhook: 400,
+    ProviderUnavailable: 503,
 }
 """The one mapping from domain errors to HTTP statuses; the closest listed base class wins."""
 
@@ -112,6 +115,8 @@ def domain_error_to_response(_: Request[Any, Any, Any], exc: DomainError) -> Res
         headers.update(BEARER_CHALLENGE)
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, ProviderUnavailable):
+        headers["Retry-After"] = "5"
     field = exc.field if isinstance(exc, ValidationFailed) else None
     return problem_response(status_for(exc), exc.code, exc.detail, field=field, headers=headers)
 
@@ -189,6 +194,7 @@ _DESCRIPTIONS = {
     409: "The request clashes with the current state",
     422: "The input parses but breaks a rule; `field` names the culprit",
     429: "Too many attempts; `Retry-After` says when to try again",
+    503: "The payment provider cannot be reached; retry with the same Idempotency-Key",
 }
 
 

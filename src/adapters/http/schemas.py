@@ -30,6 +30,7 @@ from core.booking.model import (
 )
 from core.identity import model as identity
 from core.identity.model import Account
+from core.payments.model import OPEN, Payment, PaymentStatus, Purpose, Refund, RefundStatus
 from core.shared.money import Money
 
 NO_NUL = "^[^\\x00]*$"
@@ -255,6 +256,9 @@ class TicketOut(msgspec.Struct):
 
 
 class BookingOut(msgspec.Struct):
+    """A booking. A paid one is `pending_payment` (no tickets yet) until its payment succeeds;
+    `payment_url` is where to pay, given when the booking is made."""
+
     id: UUID
     event_id: UUID
     guest_id: UUID
@@ -264,9 +268,12 @@ class BookingOut(msgspec.Struct):
     created_at: datetime
     cancelled_at: datetime | None
     tickets: list[TicketOut]
+    payment_id: UUID | None
+    hold_expires_at: datetime | None
+    payment_url: str | None = None
 
     @classmethod
-    def of(cls, b: Booking) -> BookingOut:
+    def of(cls, b: Booking, payment_url: str | None = None) -> BookingOut:
         return cls(
             id=b.id,
             event_id=b.event_id,
@@ -277,7 +284,72 @@ class BookingOut(msgspec.Struct):
             created_at=b.created_at,
             cancelled_at=b.cancelled_at,
             tickets=[TicketOut(t.id, t.barcode, t.status) for t in b.tickets],
+            payment_id=b.payment_id,
+            hold_expires_at=b.hold_expires_at,
+            payment_url=payment_url,
         )
+
+
+class RefundOut(msgspec.Struct):
+    id: UUID
+    amount: MoneyOut
+    status: RefundStatus
+    reason: str
+    created_at: datetime
+    settled_at: datetime | None
+
+
+class PaymentOut(msgspec.Struct):
+    """A payment, for its payer. Amounts are integer minor units of `amount.currency`."""
+
+    id: UUID
+    status: PaymentStatus
+    amount: MoneyOut
+    purpose: Purpose
+    reference_id: UUID
+    provider: str
+    payment_url: str | None
+    captured: int
+    refunded: int
+    refund_pending: int
+    failure_reason: str | None
+    created_at: datetime
+    expires_at: datetime
+    refunds: list[RefundOut]
+
+    @classmethod
+    def of(cls, p: Payment, refunds: list[Refund]) -> PaymentOut:
+        return cls(
+            id=p.id,
+            status=p.status,
+            amount=MoneyOut(p.amount.amount, p.amount.currency),
+            purpose=p.purpose,
+            reference_id=p.reference_id,
+            provider=p.provider,
+            payment_url=p.redirect_url if p.status in OPEN else None,
+            captured=p.captured,
+            refunded=p.refunded,
+            refund_pending=p.refund_pending,
+            failure_reason=p.failure_reason,
+            created_at=p.created_at,
+            expires_at=p.expires_at,
+            refunds=[
+                RefundOut(
+                    r.id,
+                    MoneyOut(r.amount.amount, r.amount.currency),
+                    r.status,
+                    r.reason,
+                    r.created_at,
+                    r.settled_at,
+                )
+                for r in refunds
+            ],
+        )
+
+
+class WebhookAck(msgspec.Struct):
+    received: bool
+    duplicate: bool
 
 
 class BookingPage(msgspec.Struct):

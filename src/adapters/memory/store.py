@@ -438,6 +438,7 @@ class MemoryUnitOfWork:
         self.payouts = MemoryPayouts(tx)
         self.ledger = MemoryLedger(tx)
         self.provider_events = MemoryProviderEvents(tx)
+        self.sandbox = MemorySandbox(tx)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -471,3 +472,4 @@ from adapters.memory.payments import (  # noqa: E402 - they build on _Repo above
     MemoryProviderEvents,
     MemoryRefunds,
 )
+from adapters.memory.sandbox import MemorySandbox  # noqa: E402

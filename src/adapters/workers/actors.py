@@ -18,6 +18,7 @@ import structlog
 from dramatiq.broker import Broker, MessageProxy
 from dramatiq.middleware import Middleware
 
+from adapters.workers.inprocess import run_jobs
 from core.shared.clock import Clock
 from core.shared.events import Handler
 from core.shared.outbox import OutboxUnitOfWork, relay_once, run_handler
@@ -76,6 +77,10 @@ class OutboxActors:
             if claimed < self.batch:
                 return total
 
+    async def sweep(self, ctx: WorkerContext) -> int:
+        """Relay the outbox, then run the platform's periodic chores; the work done."""
+        return await self.relay_all(ctx) + await run_jobs(ctx)
+
     async def publish(self, message_id: UUID, key: str) -> None:
         # redis-py blocks: keep the event loop free for the other actors.
         await asyncio.to_thread(self.handle.send, str(message_id), key)
@@ -94,7 +99,7 @@ def declare_actors(
 
     async def relay_outbox() -> None:
         try:
-            relayed = await actors.relay_all(await context())
+            relayed = await actors.sweep(await context())
         except Exception as exc:  # no retry and no dead letter: the sweep relays soon anyway
             log.error("outbox.relay_failed", error=repr(exc))
             return

@@ -24,6 +24,18 @@ from core.shared.outbox import OutboxMessage, handler_key
 log = structlog.get_logger("stagedoor.worker")
 
 
+async def run_jobs(ctx: Any) -> int:
+    """The platform's periodic chores, when it has any (`ctx.run_jobs()`); never raises."""
+    chores = getattr(ctx, "run_jobs", None)
+    if chores is None:
+        return 0
+    try:
+        return int(await chores())
+    except Exception:
+        log.exception("jobs.failed")
+        return 0
+
+
 class InProcessTasks:
     kind = "in-process"
 
@@ -93,6 +105,7 @@ class InProcessTasks:
                     pass
             except Exception:  # the relay must outlive any single bad batch
                 log.exception("outbox.relay_failed")
+            await run_jobs(self._ctx)
 
     async def pump(self) -> int:
         """Handle one batch of due messages; returns how many were completed."""

@@ -81,7 +81,7 @@ def build_worker_broker(
     )
     broker = build_broker(url, namespace=namespace, middleware=[platform, *middleware])
     actors = declare_actors(broker, platform.ready, retry=retry, batch=batch)
-    platform.sweep = actors.relay_all
+    platform.sweep = actors.sweep
     return WorkerBroker(broker=broker, platform=platform, actors=actors)
 
 

@@ -19,7 +19,7 @@ from core.booking.commands import (
 from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation, Visibility
 from core.booking.paid import hand_over, reserve_refund
 from core.booking.ports import BookingUnitOfWork
-from core.booking.tickets import Booking, BookingId
+from core.booking.tickets import Booking, BookingId, BookingStatus
 from core.identity.model import AccountId
 from core.payments.model import Payment, Purpose
 from core.payments.services import PaymentTerms, Providers
@@ -212,6 +212,23 @@ async def cancel_booking(
     if refund is not None and providers is not None:
         await hand_over(refund, uow=uow, providers=providers)
     return booking
+
+
+async def refund_booking(
+    cmd: CancelBooking, *, uow: BookingUnitOfWork, clock: Clock, providers: Providers
+) -> Booking:
+    """Give a paid, confirmed booking back before the start: the seats return and the money
+    goes back in full. A free or unpaid booking has nothing to refund: cancel it instead."""
+    async with uow:
+        booking = await uow.bookings.get(cmd.booking_id)
+        booking.ensure_owned_by(cmd.actor_id)
+    if booking.payment_id is None:
+        raise Conflict("this booking was free, so there is nothing to refund; cancel it instead")
+    if booking.status is not BookingStatus.CONFIRMED:
+        raise Conflict(
+            f"only a paid, confirmed booking can be refunded; this one is {booking.status.value}"
+        )
+    return await cancel_booking(cmd, uow=uow, clock=clock, providers=providers)
 
 
 async def my_bookings(

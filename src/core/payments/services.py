@@ -61,15 +61,22 @@ class PaymentTerms:
     hold: timedelta = timedelta(minutes=15)
 
 
-async def get_payment(
+async def payment_details(
     payment_id: PaymentId, *, viewer: AccountId, uow: PaymentsUnitOfWork
-) -> Payment:
-    """A payment, for its payer only."""
+) -> tuple[Payment, list[Refund]]:
+    """A payment and its refunds, for its payer only."""
     async with uow:
         payment = await uow.payments.get(payment_id)
-    if payment.payer_id != viewer:
-        raise NotFound("payment not found")
-    return payment
+        if payment.payer_id != viewer:
+            raise NotFound("payment not found")
+        return payment, await uow.refunds.for_payment(payment.id)
+
+
+async def find_payment(payment_id: PaymentId, *, uow: PaymentsUnitOfWork) -> Payment:
+    """A payment by its id alone: for the page a provider sends the payer back to, which
+    shows its status to whoever holds the (unguessable) id, like a receipt link."""
+    async with uow:
+        return await uow.payments.get(payment_id)
 
 
 async def open_checkout(

@@ -1,0 +1,155 @@
+"""Payment pages: the sandbox provider's hosted page, and where payers come back to.
+
+`/pay/sandbox/{intent}` stands in for a provider's own checkout page (only the sandbox has
+one here; Stripe hosts its own). `/pay/return/{payment}` is the service's page the provider
+sends the payer back to: it tells how the payment and the booking stand and refreshes itself
+while the provider's webhook is on its way.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import attrs
+import msgspec
+from litestar import Controller, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from adapters.http.deps import PlatformDep
+from core.booking.model import BookingId, BookingStatus
+from core.payments.model import Payment, PaymentId, PaymentStatus, Purpose
+from core.payments.services import find_payment
+from core.shared.errors import Conflict, ValidationFailed
+
+
+class PayForm(msgspec.Struct):
+    action: str = "pay"
+    card_number: str = ""
+
+
+@attrs.frozen
+class Outcome:
+    state: str
+    headline: str
+    message: str
+    tone: str  # ok | wait | error
+    refresh: bool = False
+
+
+def _outcome(payment: Payment, booking: BookingStatus | None, cancelled: bool) -> Outcome:
+    status = payment.status
+    if status in (PaymentStatus.CREATED, PaymentStatus.PENDING):
+        if cancelled:
+            return Outcome(
+                "cancelled",
+                "Payment cancelled",
+                "You left the payment page; nothing was charged.",
+                "error",
+                refresh=True,
+            )
+        return Outcome(
+            "processing",
+            "Waiting for the payment",
+            "The payment provider has not told us the result yet.",
+            "wait",
+            refresh=True,
+        )
+    if status is PaymentStatus.FAILED:
+        reason = (payment.failure_reason or "declined").replace("_", " ")
+        return Outcome(
+            "declined",
+            "Payment declined",
+            f"The payment did not go through "
+            f"({reason}). Nothing was charged; the seats were released.",
+            "error",
+        )
+    if status is PaymentStatus.EXPIRED:
+        return Outcome(
+            "expired",
+            "Payment expired",
+            "The time to pay ran out and the seats were released.",
+            "error",
+        )
+    if status is not PaymentStatus.SUCCEEDED:
+        return Outcome("refunded", "Payment refunded", "This payment was refunded.", "ok")
+    if booking is BookingStatus.CONFIRMED or booking is None:
+        return Outcome(
+            "confirmed",
+            "Booking confirmed",
+            "Payment received. Your booking is confirmed and your tickets are in your bookings.",
+            "ok",
+        )
+    if booking is BookingStatus.PENDING_PAYMENT:
+        return Outcome(
+            "confirming", "Payment received", "Confirming your booking…", "wait", refresh=True
+        )
+    return Outcome(
+        "refunding",
+        "Payment received, seats gone",
+        "The seats were no longer "
+        "available when the payment arrived, so it is being refunded in full.",
+        "error",
+    )
+
+
+class PayPages(Controller):
+    path = "/pay"
+    include_in_schema = False
+
+    @get("/sandbox/{intent_id:str}")
+    async def sandbox_page(self, intent_id: FromPath[str], platform: PlatformDep) -> Template:
+        intent = await platform.sandbox.show(intent_id)
+        return _checkout(intent, platform)
+
+    @post("/sandbox/{intent_id:str}", status_code=303)
+    async def sandbox_submit(
+        self,
+        intent_id: FromPath[str],
+        data: Annotated[PayForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        platform: PlatformDep,
+    ) -> Redirect | Template:
+        sandbox = platform.sandbox
+        try:
+            if data.action == "cancel":
+                intent = await sandbox.cancel(intent_id)
+                return Redirect(intent.cancel_url, status_code=303)
+            intent = await sandbox.pay(intent_id, data.card_number)
+        except (ValidationFailed, Conflict) as exc:
+            intent = await sandbox.show(intent_id)
+            return _checkout(intent, platform, error=exc.detail, card=data.card_number, status=422)
+        return Redirect(intent.return_url, status_code=303)
+
+    @get("/return/{payment_id:uuid}")
+    async def result(
+        self, payment_id: FromPath[UUID], platform: PlatformDep, cancelled: FromQuery[int] = 0
+    ) -> Template:
+        payment = await find_payment(PaymentId(payment_id), uow=platform.new_uow())
+        booking = None
+        if payment.purpose is Purpose.BOOKING:
+            async with platform.new_uow() as uow:
+                booking = (await uow.bookings.get(BookingId(payment.reference_id))).status
+        outcome = _outcome(payment, booking, bool(cancelled))
+        return Template(
+            template_name="pay/result.html",
+            context={**attrs.asdict(outcome), "payment": payment, "amount": str(payment.amount)},
+        )
+
+
+def _checkout(
+    intent: Any, platform: PlatformDep, *, error: str = "", card: str = "", status: int = 200
+) -> Template:
+    expired = platform.clock.now() >= intent.expires_at
+    return Template(
+        template_name="pay/sandbox.html",
+        context={
+            "intent": intent,
+            "amount": str(intent.amount),
+            "expired": expired,
+            "error": error,
+            "card_number": card,
+        },
+        status_code=status,
+    )
