@@ -10,17 +10,13 @@ in-memory store; see tests/databases.py for what happens when PostgreSQL is miss
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from litestar import Litestar
 from tests.databases import DATABASES
 
 from adapters.memory import FastPasswordHasher
@@ -30,29 +26,10 @@ from entrypoints.http import create_app
 from entrypoints.settings import Settings
 
 from .apiclient import PASSWORD
+from .served import served
 
 CLIENTS = 50
 CAPACITY = 10
-
-
-@contextlib.asynccontextmanager
-async def served(app: Litestar) -> AsyncIterator[str]:
-    """Serve `app` with uvicorn on a free local port, in this event loop; yields its URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()  # start-up failed: raise why
-            raise RuntimeError("uvicorn stopped before it started")
-        await asyncio.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 def backend_database(backend: str, tmp_path: Path, tasks: InProcessTasks) -> Any:

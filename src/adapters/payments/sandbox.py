@@ -192,10 +192,7 @@ class SandboxProvider:
         self._clock = clock
         self._kick = kick
         self._post = post or _http_post
-
-    @property
-    def webhook_url(self) -> str:
-        return f"{self.public_url}/api/v1/payments/webhooks/{NAME}"
+        self.webhook_url = f"{self.public_url}/api/v1/payments/webhooks/{NAME}"
 
     def page_url(self, intent_id: str) -> str:
         return f"{self.public_url}/pay/sandbox/{intent_id}"
