@@ -1,0 +1,89 @@
+"""A paid booking end to end in a real browser, on the embedded defaults' shape: SQLite, the
+in-process relay, the sandbox provider delivering its webhook over HTTP to the served app."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tests.api.apiclient import PASSWORD, event_body
+from tests.api.served import free_port, served
+from tests.databases import sqlite_database
+
+from adapters.memory import FastPasswordHasher
+from adapters.workers.inprocess import InProcessTasks
+from entrypoints.container import build_container
+from entrypoints.http import create_app
+from entrypoints.settings import Settings
+
+PRICE = {"amount": 120000, "currency": "RUB"}
+
+
+@contextlib.asynccontextmanager
+async def booked(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, Any]]]:
+    """A served app, and a guest's fresh booking of a paid event (with its payment_url)."""
+    tasks = InProcessTasks(sweep_interval=0.2)
+    port = free_port()
+    async with sqlite_database(tmp_path, after_commit=tasks.kick) as database:
+        platform = await build_container(
+            Settings(data_dir=tmp_path, public_url=f"http://127.0.0.1:{port}"),
+            database=database,
+            tasks=tasks,
+            hasher=FastPasswordHasher(),
+        )
+        async with (
+            served(create_app(container=platform), port) as url,
+            httpx.AsyncClient(base_url=url) as client,
+        ):
+            tokens = []
+            for name in ("host", "guest"):
+                body = {"full_name": name, "email": f"{name}@example.org", "password": PASSWORD}
+                await client.post("/api/v1/auth/register", json=body)
+                login = {"email": body["email"], "password": PASSWORD}
+                r = await client.post("/api/v1/auth/login", json=login)
+                tokens.append({"Authorization": f"Bearer {r.json()['access_token']}"})
+            host, guest = tokens
+            event = await client.post("/api/v1/events", json=event_body(price=PRICE), headers=host)
+            r = await client.post(
+                f"/api/v1/events/{event.json()['id']}/bookings", json={"seats": 1}, headers=guest
+            )
+            assert r.json()["status"] == "pending_payment", r.text
+            yield client, r.json()
+
+
+@pytest.mark.parametrize(
+    ("card", "state", "words"),
+    [
+        ("4242 4242 4242 4242", "confirmed", "Booking confirmed"),
+        ("4000 0000 0000 0002", "declined", "Payment declined"),
+        ("4000 0000 0000 9995", "declined", "insufficient funds"),
+    ],
+)
+async def test_pay_on_the_sandbox_page_and_land_on_the_result(
+    browser: Any, tmp_path: Path, card: str, state: str, words: str
+) -> None:
+    async with booked(tmp_path) as (_, booking):
+        page = await browser.new_page()
+        await page.goto(booking["payment_url"])
+        assert "1200.00 RUB" in await page.text_content("[data-testid=amount]")
+        await page.fill("#card_number", card)
+        await page.keyboard.press("Enter")  # the form's first button: Pay
+
+        await page.wait_for_url(f"**/pay/return/{booking['payment_id']}")
+        # The page refreshes itself until the webhook has landed and the booking settled.
+        await page.wait_for_selector(f"[data-state={state}]", timeout=15_000)
+        assert words in await page.content()
+
+
+async def test_cancelling_on_the_page_charges_nothing(browser: Any, tmp_path: Path) -> None:
+    async with booked(tmp_path) as (_, booking):
+        page = await browser.new_page()
+        await page.goto(booking["payment_url"])
+        await page.click("text=Cancel")
+        await page.wait_for_url(f"**/pay/return/{booking['payment_id']}?cancelled=1")
+        await page.wait_for_selector("[data-state=declined]", timeout=15_000)
+        assert "canceled by payer" in await page.content()
