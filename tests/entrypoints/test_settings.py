@@ -94,3 +94,50 @@ def test_development_secret_is_generated_once_and_private(tmp_path: Path) -> Non
 def test_sqlite_path_of_relative_and_absolute_urls() -> None:
     assert Settings(database_url="sqlite:///./x/db.sqlite").sqlite_path == Path("x/db.sqlite")
     assert Settings(database_url="sqlite:////tmp/db.sqlite").sqlite_path == Path("/tmp/db.sqlite")
+
+
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        ({"STAGEDOOR_PAYMENT_PROVIDER": "paypal"}, "STAGEDOOR_PAYMENT_PROVIDER"),
+        ({"STAGEDOOR_PAYMENT_PROVIDER": "stripe"}, "STAGEDOOR_STRIPE_API_KEY"),
+        (
+            {"STAGEDOOR_PAYMENT_PROVIDER": "stripe", "STAGEDOOR_STRIPE_API_KEY": "sk_test_x"},
+            "STAGEDOOR_STRIPE_WEBHOOK_SECRET",
+        ),
+        ({"STAGEDOOR_PAYMENT_HOLD_MINUTES": "0"}, "STAGEDOOR_PAYMENT_HOLD_MINUTES"),
+        ({"STAGEDOOR_PAYMENT_HOLD_MINUTES": "2000"}, "STAGEDOOR_PAYMENT_HOLD_MINUTES"),
+    ],
+)
+def test_wrong_payment_settings_name_their_variable(variables: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(variables, dotenv=None)
+
+
+def test_the_sandbox_webhook_secret_is_generated_once_into_the_data_dir(tmp_path: Path) -> None:
+    first = Settings(data_dir=tmp_path).with_secret()
+    again = Settings(data_dir=tmp_path).with_secret()
+    assert len(first.sandbox_webhook_secret) >= 32
+    assert again.sandbox_webhook_secret == first.sandbox_webhook_secret
+    assert first.sandbox_webhook_secret != first.secret_key
+    given = Settings(data_dir=tmp_path, sandbox_webhook_secret="s" * 40).with_secret()
+    assert given.sandbox_webhook_secret == "s" * 40
+
+
+async def test_stripe_settings_add_the_stripe_provider_beside_the_sandbox(tmp_path: Path) -> None:
+    from adapters.memory.database import MemoryDatabase
+    from entrypoints.container import build_container
+
+    settings = Settings.from_env(
+        {
+            "STAGEDOOR_PAYMENT_PROVIDER": "stripe",
+            "STAGEDOOR_STRIPE_API_KEY": "sk_test_123",
+            "STAGEDOOR_STRIPE_WEBHOOK_SECRET": "whsec_123",
+            "STAGEDOOR_DATA_DIR": str(tmp_path),
+        },
+        dotenv=None,
+    )
+    platform = await build_container(settings, database=MemoryDatabase.open())
+    assert sorted(platform.payment_providers) == ["sandbox", "stripe"]
+    assert platform.payment_terms.provider == "stripe"
+    await platform.close()

@@ -28,6 +28,7 @@ from core.payments.ports import (
     ProviderUnavailable,
     RefundRequest,
 )
+from core.shared.errors import Conflict
 from core.shared.money import Money
 
 
@@ -35,6 +36,7 @@ from core.shared.money import Money
 class MemoryPaymentProvider:
     name: str = "memory"
     down: bool = False
+    refuse_refunds: str | None = None  # say why, and every refund is refused outright
     checkouts: dict[str, CheckoutRequest] = attrs.field(factory=dict)  # by provider ref
     refunds: dict[str, RefundRequest] = attrs.field(factory=dict)
     payouts: dict[str, PayoutRequest] = attrs.field(factory=dict)
@@ -62,6 +64,8 @@ class MemoryPaymentProvider:
 
     async def refund(self, request: RefundRequest) -> str:
         self.calls.append(f"refund {request.idempotency_key}")
+        if self.refuse_refunds is not None:
+            raise Conflict(self.refuse_refunds)
         ref, new = self._once(request.idempotency_key, "re")
         if new:
             self.refunds[ref] = request

@@ -26,7 +26,7 @@ from core.payments.ports import (
     RefundRequest,
 )
 from core.shared.clock import Clock
-from core.shared.errors import Conflict, NotFound
+from core.shared.errors import Conflict, DomainError, NotFound
 from core.shared.money import Money
 
 UNSENT_REFUND_GRACE = timedelta(seconds=30)
@@ -270,5 +270,20 @@ async def resend_unsent_refunds(
             await send_refund(refund, payments[refund.payment_id], uow=uow, providers=providers)
         except ProviderUnavailable:
             continue
+        except DomainError:  # the provider refuses it outright: retrying would not help
+            await abandon_refund(refund, uow=uow, clock=clock)
+            continue
         sent += 1
     return sent
+
+
+async def abandon_refund(refund: Refund, *, uow: PaymentsUnitOfWork, clock: Clock) -> None:
+    """Record that a refund will not happen (the provider refused it): its amount becomes
+    refundable again, for a person to look at."""
+    async with uow:
+        payment = await uow.payments.get_for_update(refund.payment_id)
+        stored = await uow.refunds.get(refund.id)
+        if payment.settle_refund(stored, False, clock.now()):
+            await uow.refunds.save(stored)
+            await uow.payments.save(payment)
+            await uow.commit()

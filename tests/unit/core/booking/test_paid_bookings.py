@@ -397,3 +397,39 @@ async def test_a_free_event_books_confirmed_with_tickets_and_no_payment(
     assert booking.status is BookingStatus.CONFIRMED
     assert len(booking.tickets) == 2
     assert booking.payment_id is None
+
+
+async def test_a_refund_the_provider_refuses_outright_is_given_up_and_refundable_again(
+    register_account: RegisterAccount,
+    publish: PublishHelper,
+    paid: Any,
+    new_uow: NewUow,
+    clock: SteppingClock,
+    provider: MemoryPaymentProvider,
+    relay: Relay,
+) -> None:
+    event = await publish(await register_account(), price=PRICE)
+    guest = await register_account()
+    booking, payment = await paid(event, guest)
+    await news(provider, payment, new_uow, clock)
+    await relay.drain()
+    provider.down = True
+    await cancel_booking(
+        CancelBooking(booking.id, guest.id),
+        uow=new_uow(),
+        clock=clock,
+        providers={"memory": provider},
+    )
+    provider.down = False
+
+    provider.refuse_refunds = "charge already refunded"
+    clock.advance(timedelta(minutes=1))
+    providers = {"memory": provider}
+    assert await resend_unsent_refunds(uow=new_uow(), providers=providers, clock=clock) == 0
+    assert await resend_unsent_refunds(uow=new_uow(), providers=providers, clock=clock) == 0
+
+    _, _, payment = await load(new_uow, booking)
+    assert (payment.refund_pending, payment.refundable.amount) == (0, PRICE.amount)
+    async with new_uow() as uow:
+        [refund] = await uow.refunds.for_payment(payment.id)
+    assert refund.status is RefundStatus.FAILED
