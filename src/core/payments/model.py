@@ -282,3 +282,10 @@ class Payout(Aggregate):
             created_at=now,
             idempotency_key=f"stagedoor-payout-{payout_id}",
         )
+
+    def mark_paid(self, provider_ref: str, now: datetime) -> bool:
+        """The provider sent it; False when that was already known."""
+        if self.status is PayoutStatus.PAID:
+            return False
+        self.status, self.provider_ref, self.settled_at = PayoutStatus.PAID, provider_ref, now
+        return True

@@ -15,11 +15,12 @@ import attrs
 
 from core.identity.model import AccountId
 from core.payments import ledger
-from core.payments.model import OPEN, Payment, PaymentId, Refund
+from core.payments.model import OPEN, Payment, PaymentId, Payout, Refund
 from core.payments.ports import (
     CheckoutRequest,
     PaymentProvider,
     PaymentsUnitOfWork,
+    PayoutRequest,
     ProviderEvent,
     ProviderEventType,
     ProviderUnavailable,
@@ -287,3 +288,46 @@ async def abandon_refund(refund: Refund, *, uow: PaymentsUnitOfWork, clock: Cloc
             await uow.refunds.save(stored)
             await uow.payments.save(payment)
             await uow.commit()
+
+
+async def pay_out(
+    account_id: AccountId,
+    amount: Money,
+    reason: str,
+    *,
+    provider: str,
+    uow: PaymentsUnitOfWork,
+    providers: Providers,
+    clock: Clock,
+) -> Payout:
+    """Send money from the platform's provider balance to an account (a resale seller).
+
+    The payout and its idempotency key are stored first; the provider call follows; when it
+    answers, the payout is marked paid and posted to the ledger. A retry of a payout whose
+    call failed reuses the stored key, so the money leaves once.
+    """
+    payout = Payout.create(account_id, amount, reason, clock.now())
+    async with uow:
+        await uow.payouts.add(payout)
+        await uow.commit()
+    return await send_payout(payout, provider=provider, uow=uow, providers=providers, clock=clock)
+
+
+async def send_payout(
+    payout: Payout, *, provider: str, uow: PaymentsUnitOfWork, providers: Providers, clock: Clock
+) -> Payout:
+    """Hand a stored payout to the provider (again, if need be) and book it when it is paid."""
+    try:
+        chosen = providers[provider]
+    except KeyError:
+        raise ProviderUnavailable(f"the payment provider {provider!r} is not configured") from None
+    reference = await chosen.payout(
+        PayoutRequest(payout.id, payout.account_id, payout.amount, payout.idempotency_key)
+    )
+    now = clock.now()
+    async with uow:
+        if payout.mark_paid(reference, now):
+            await uow.payouts.save(payout)
+            await uow.ledger.post(ledger.payout(payout.id, payout.amount, now))
+            await uow.commit()
+    return payout

@@ -106,3 +106,34 @@ def test_any_captures_refunds_and_fees_keep_the_books_balanced(steps: list[tuple
         assert (payment.status is PaymentStatus.REFUNDED) == full
     paid_orders = sum(p.captured - p.refunded for p in payments)
     assert -totals.get((LedgerAccount.CUSTOMER_PAYMENTS, "RUB"), 0) == paid_orders
+
+
+async def test_a_payout_is_stored_before_the_call_sent_once_and_booked() -> None:
+    from adapters.memory import MemoryStore, MemoryUnitOfWork, SteppingClock
+    from adapters.memory.provider import MemoryPaymentProvider
+    from core.payments.model import PayoutStatus
+    from core.payments.services import pay_out, send_payout
+
+    store, clock, provider = MemoryStore(), SteppingClock(), MemoryPaymentProvider()
+    providers = {provider.name: provider}
+    seller = uuid7(AT)
+    payout = await pay_out(
+        seller,  # type: ignore[arg-type]
+        Money(4_000, "RUB"),
+        "resale of ticket T",
+        provider="memory",
+        uow=MemoryUnitOfWork(store),
+        providers=providers,
+        clock=clock,
+    )
+    again = await send_payout(
+        payout, provider="memory", uow=MemoryUnitOfWork(store), providers=providers, clock=clock
+    )
+
+    assert again.status is PayoutStatus.PAID
+    assert provider.calls == [f"payout {payout.idempotency_key}"] * 2
+    assert len(provider.payouts) == 1  # the same key: sent once
+    async with MemoryUnitOfWork(store) as uow:
+        books = await uow.ledger.balances()
+    assert books[(LedgerAccount.SELLER_PAYOUTS, "RUB")] == 4_000
+    assert books[(LedgerAccount.PROVIDER_CASH, "RUB")] == -4_000
