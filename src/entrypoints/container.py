@@ -11,6 +11,7 @@ import attrs
 import structlog
 
 from adapters.http.pages.urls import PageUrls
+from adapters.live import MemoryLive, RedisLive
 from adapters.payments.sandbox import Poster, SandboxProvider
 from core.booking.handlers import BookingNotificationsUnitOfWork
 from core.identity.ports import (
@@ -96,6 +97,7 @@ class Container:
     payment_terms: PaymentTerms
     return_urls: ReturnUrls
     sandbox: SandboxProvider
+    live: MemoryLive | RedisLive
     handlers: Mapping[str, Sequence[Handler]] = HANDLERS
     extras: Mapping[str, Any] = attrs.field(factory=dict)
 
@@ -129,6 +131,7 @@ class Container:
 
     async def close(self) -> None:
         await self.tasks.stop()
+        await self.live.close()
         await self.database.close()
 
 
@@ -195,6 +198,7 @@ async def build_container(
         ),
         return_urls=PageUrls(settings.public_url),
         sandbox=sandbox,
+        live=RedisLive(settings.redis_url) if settings.redis_url else MemoryLive(),
     )
 
 

@@ -46,6 +46,11 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     "payments_money_adds_up": "refunds can never exceed what a payment captured",
     "payments_provider_ref_key": "another payment already has this provider reference",
     "refunds_idempotency_key_key": "a refund with this idempotency key already exists",
+    "pickup_points_stock_not_negative": "a point's stock can never go below zero",
+    "participants_conference_email_key": "this email is already in the conference's list",
+    "participants.conference_id, participants.email": (
+        "this email is already in the conference's list"
+    ),
     "tickets.barcode": "a ticket with this barcode already exists; try again",
 }
 """What each constraint guards, by its PostgreSQL name and by SQLite's way of naming it."""

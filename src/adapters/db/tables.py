@@ -15,6 +15,7 @@ from __future__ import annotations
 from piccolo.columns import (
     UUID,
     BigInt,
+    Boolean,
     ForeignKey,
     Integer,
     OnDelete,
@@ -282,6 +283,84 @@ class SandboxWebhooks(Table, tablename="sandbox_webhooks"):
     created_at = _at()
 
 
+class Conferences(Table, tablename="conferences"):
+    id = _id()
+    organiser_id = _ref(Accounts)
+    title = Varchar(length=200)
+    venue = Varchar(length=200)
+    handout_starts_at = _at()
+    handout_ends_at = _at()
+    time_zone = Varchar(length=64)
+    service_seconds = Integer()
+    created_at = _at()
+    updated_at = _at()
+
+
+class PickupPoints(Table, tablename="pickup_points"):
+    """A pickup point; `stock >= 0` is a CHECK (a trigger on SQLite)."""
+
+    id = _id()
+    conference_id = _ref(Conferences)
+    name = Varchar(length=100)
+    location = Varchar(length=200)
+    desks = Integer()
+    stock = Integer()
+    is_open = Boolean(default=True)
+    created_at = _at()
+
+
+class Participants(Table, tablename="participants"):
+    """A participant; `sort_key` is the folded full name the lists are ordered by, and the
+    search goes through `participant_tokens` (see core.distribution.roster)."""
+
+    id = _id()
+    conference_id = _ref(Conferences, index=False)  # composite indexes: constraints migration
+    last_name = Varchar(length=100)
+    first_name = Varchar(length=100)
+    second_name = Varchar(length=100)
+    email = Varchar(length=254)
+    phone = Varchar(length=32)
+    sort_key = Text()
+    preferred_point_id = UUID(null=True, default=None)
+    assigned_point_id = UUID(null=True, default=None)
+    slot_starts_at = _at(null=True)
+    slot_ends_at = _at(null=True)
+    delivered_at = _at(null=True)
+    delivered_point_id = UUID(null=True, default=None)
+    delivered_by = UUID(null=True, default=None)
+    created_at = _at()
+    updated_at = _at()
+
+
+class ParticipantTokens(Table, tablename="participant_tokens"):
+    """Search keys: every folded prefix-searchable token of a participant, one row each."""
+
+    conference_id = UUID(default=None)
+    token = Varchar(length=254)
+    participant_id = ForeignKey(
+        references=Participants, on_delete=OnDelete.cascade, index=True, null=False
+    )
+
+
+class Staff(Table, tablename="staff"):
+    conference_id = _ref(Conferences, index=False)  # unique with account_id
+    account_id = _ref(Accounts)
+    role = Varchar(length=16)
+    point_id = UUID(null=True, default=None)
+    added_at = _at()
+
+
+class StaffInvitations(Table, tablename="staff_invitations"):
+    id = _id()
+    conference_id = _ref(Conferences)
+    token_hash = Varchar(length=64, unique=True)
+    role = Varchar(length=16)
+    point_id = UUID(null=True, default=None)
+    created_at = _at()
+    expires_at = _at()
+    used_by = UUID(null=True, default=None)
+
+
 TABLES: list[type[Table]] = [
     Accounts,
     PhoneVerifications,
@@ -301,4 +380,10 @@ TABLES: list[type[Table]] = [
     SandboxIntents,
     SandboxRefunds,
     SandboxWebhooks,
+    Conferences,
+    PickupPoints,
+    Participants,
+    ParticipantTokens,
+    Staff,
+    StaffInvitations,
 ]

@@ -19,6 +19,13 @@ import aiosqlite
 import asyncpg
 
 from adapters.db.booking import SqlBookings, SqlEvents, SqlGuestList, SqlInvitations
+from adapters.db.distribution import (
+    SqlConferences,
+    SqlParticipants,
+    SqlPoints,
+    SqlStaff,
+    SqlStaffInvitations,
+)
 from adapters.db.identity import SqlAccounts, SqlPhoneVerifications, SqlRefreshTokens
 from adapters.db.payments import (
     SqlLedger,
@@ -170,6 +177,11 @@ class SqlUnitOfWork:
         self.ledger = SqlLedger(self)
         self.provider_events = SqlProviderEvents(self)
         self.sandbox = SqlSandbox(self)
+        self.conferences = SqlConferences(self)
+        self.points = SqlPoints(self)
+        self.participants = SqlParticipants(self)
+        self.staff = SqlStaff(self)
+        self.staff_invitations = SqlStaffInvitations(self)
 
     @property
     def session(self) -> Session:

@@ -38,10 +38,12 @@ from litestar.typing import FieldDefinition
 
 from adapters.http.auth import AUTH_DEPENDENCIES, AuthController
 from adapters.http.bookings import BookingsController
+from adapters.http.conferences import ConferencesController
 from adapters.http.deps import STATE_KEY, provide_platform
 from adapters.http.events import EventsController
 from adapters.http.health import VERSION_KEY, HealthController
 from adapters.http.pages.pay import PayPages
+from adapters.http.participants import ParticipantsController
 from adapters.http.payments import PaymentsController
 from adapters.http.privacy import mask_path
 from adapters.http.problems import EXCEPTION_HANDLERS
@@ -144,6 +146,8 @@ def build_app(
             BookingsController,
             PaymentsController,
             PayPages,
+            ConferencesController,
+            ParticipantsController,
         ],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         dependencies={

@@ -7,14 +7,18 @@ keeps the container in `app.state.container`; the lifespan puts it there.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol, cast
+from uuid import UUID
 
 from litestar.datastructures import State
 from litestar.params import SkipValidation
 
 from adapters.payments.sandbox import SandboxProvider
 from core.booking.ports import BookingUnitOfWork
+from core.distribution.ports import DistributionUnitOfWork
 from core.identity.ports import (
     AccessTokens,
     CodeSource,
@@ -30,7 +34,7 @@ from core.shared.clock import Clock
 STATE_KEY = "container"
 
 
-class HttpUnitOfWork(IdentityUnitOfWork, BookingUnitOfWork, Protocol):
+class HttpUnitOfWork(IdentityUnitOfWork, BookingUnitOfWork, DistributionUnitOfWork, Protocol):
     """The repositories the HTTP use cases touch."""
 
 
@@ -38,6 +42,14 @@ class Probe(Protocol):
     async def ping(self) -> None:
         """Raise when the service behind it cannot answer."""
         ...
+
+
+class LiveChannel(Protocol):
+    """Ticks about a conference, for its live views (adapters.live)."""
+
+    def subscribe(
+        self, conference_id: UUID
+    ) -> AbstractAsyncContextManager[asyncio.Queue[None]]: ...
 
 
 class HttpSettings(Protocol):
@@ -86,6 +98,9 @@ class Platform(Protocol):
 
     @property
     def sandbox(self) -> SandboxProvider: ...
+
+    @property
+    def live(self) -> LiveChannel: ...
 
     def new_uow(self) -> HttpUnitOfWork: ...
 

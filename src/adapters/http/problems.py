@@ -193,6 +193,7 @@ _DESCRIPTIONS = {
     404: "The object does not exist, or you may not see it",
     409: "The request clashes with the current state",
     422: "The input parses but breaks a rule; `field` names the culprit",
+    413: "The request body is too large",
     429: "Too many attempts; `Retry-After` says when to try again",
     503: "The payment provider cannot be reached; retry with the same Idempotency-Key",
 }

@@ -439,6 +439,11 @@ class MemoryUnitOfWork:
         self.ledger = MemoryLedger(tx)
         self.provider_events = MemoryProviderEvents(tx)
         self.sandbox = MemorySandbox(tx)
+        self.conferences = MemoryConferences(tx)
+        self.points = MemoryPoints(tx)
+        self.participants = MemoryParticipants(tx)
+        self.staff = MemoryStaff(tx)
+        self.staff_invitations = MemoryStaffInvitations(tx)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -465,6 +470,13 @@ class MemoryUnitOfWork:
             self._store.after_commit()
 
 
+from adapters.memory.distribution import (  # noqa: E402
+    MemoryConferences,
+    MemoryParticipants,
+    MemoryPoints,
+    MemoryStaff,
+    MemoryStaffInvitations,
+)
 from adapters.memory.payments import (  # noqa: E402 - they build on _Repo above
     MemoryLedger,
     MemoryPayments,

@@ -1,12 +1,14 @@
 """Surname groups: participants who share a last name are planned together."""
 
-# ruff: noqa: RUF001, RUF002 - Cyrillic letters are the data of this module.
+# ruff: noqa: RUF002 - Cyrillic letters are the data of this module.
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import attrs
+
+from core.distribution.roster import fold
 
 if TYPE_CHECKING:
     from core.distribution.planner import PlanParticipant
@@ -15,9 +17,10 @@ if TYPE_CHECKING:
 def surname_key(last_name: str) -> str:
     """The form under which two last names count as the same: case, spacing and ё/е ignored.
 
-    "Ёлкина", "ЕЛКИНА " and "елкина" are one family; ё is often typed as е in lists.
+    "Ёлкина", "ЕЛКИНА " and "елкина" are one family; ё is often typed as е in lists. The same
+    folding finds participants in search (`roster.fold`), so a family and a search agree.
     """
-    return " ".join(last_name.split()).casefold().replace("ё", "е")
+    return fold(last_name)
 
 
 @attrs.frozen

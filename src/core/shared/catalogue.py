@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from core.booking import events as booking_events
 from core.booking import handlers as booking_handlers
+from core.distribution import events as distribution_events
+from core.distribution import handlers as distribution_handlers
 from core.identity import events as identity_events
 from core.identity import handlers as identity_handlers
 from core.notifications import events as notification_events
@@ -13,7 +15,11 @@ from core.payments import handlers as payment_handlers
 from core.shared.events import DomainEvent, Handler, event_types, merge_handlers
 
 EVENT_TYPES: dict[str, type[DomainEvent]] = event_types(
-    identity_events.EVENTS, booking_events.EVENTS, notification_events.EVENTS, payment_events.EVENTS
+    identity_events.EVENTS,
+    booking_events.EVENTS,
+    notification_events.EVENTS,
+    payment_events.EVENTS,
+    distribution_events.EVENTS,
 )
 
 HANDLERS: dict[str, list[Handler]] = merge_handlers(
@@ -21,4 +27,5 @@ HANDLERS: dict[str, list[Handler]] = merge_handlers(
     booking_handlers.HANDLERS,
     notification_handlers.HANDLERS,
     payment_handlers.HANDLERS,
+    distribution_handlers.HANDLERS,
 )
