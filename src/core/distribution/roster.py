@@ -48,8 +48,6 @@ _ESCAPED = re.compile(r"'+[=+\-@\t\r]")
 
 
 # Search keys ------------------------------------------------------------------------------
-
-
 def fold(text: str) -> str:
     """The form in which two spellings count as the same: case, Unicode composition and
     spacing ignored, ё read as е ("Ёлкина", "ЕЛКИНА " and "елкина": lists often type ё as е).
@@ -169,8 +167,6 @@ def _phone_like(text: str, min_digits: int) -> bool:
 
 
 # CSV import -------------------------------------------------------------------------------
-
-
 @attrs.frozen
 class RosterRow:
     """One good participant row: trimmed, email normalised, phone as typed."""
@@ -391,8 +387,6 @@ def _duplicate(row: RosterRow, seen: dict[tuple[str, ...], int]) -> list[str]:
 
 
 # CSV export -------------------------------------------------------------------------------
-
-
 @attrs.frozen
 class ExportRow:
     """One participant as written to a CSV file; times already formatted by the caller."""
