@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -109,17 +110,20 @@ def search_tokens(
 def query_tokens(q: str) -> list[str]:
     """A person's query as prefix tokens, in order; a blank query gives [] (matches everyone).
 
-    A query that looks like a phone (decimal digits with only spaces and `+()-.` around them)
-    is one token of its digits; the 8→7 rule applies only to a whole 11-digit number, so
-    "8 999" stays "8999" (found through the trunk-prefix token). Otherwise the query is folded
-    and split on spaces; a word with `@` ("ivan@") stays whole, other words are split on `.`
-    so initials work ("Иванов И.И." → "иванов", "и"). Repeated tokens are given once.
+    The query is folded and split on spaces. A run of words made only of digits and `+()-.`
+    is one phone token of its digits: "+7 (999) 123-45-67" → "79991234567", "анна 999 12" →
+    "анна", "99912"; the 8→7 rule applies only to a whole 11-digit number, so "8 999" stays
+    "8999" (found through the trunk-prefix token). A word with `@` ("ivan@") stays whole;
+    other words are split on `.` so initials work ("Иванов И.И." → "иванов", "и"). Repeated
+    tokens are given once.
     """
-    if _phone_like(q, 1):
-        return [phone_digits(q)]
     tokens: list[str] = []
-    for word in _token_text(q).split():
-        pieces = [word] if "@" in word else word.split(".")
+    for phone, group in itertools.groupby(_token_text(q).split(), key=_phone_word):
+        words = list(group)
+        if phone:
+            pieces = [phone_digits("".join(words))]
+        else:
+            pieces = [p for word in words for p in ([word] if "@" in word else word.split("."))]
         for piece in pieces:
             token = piece.strip(_EDGE)
             if _useful(token) and token not in tokens:
@@ -157,6 +161,10 @@ def _token_text(text: str) -> str:
 def _useful(token: str) -> bool:
     """A token worth keeping: a lone dash or quote would match nothing a person means."""
     return any(c.isalnum() for c in token)
+
+
+def _phone_word(word: str) -> bool:
+    return all(c.isdecimal() or c in _PHONE_CHARS for c in word)
 
 
 def _phone_like(text: str, min_digits: int) -> bool:

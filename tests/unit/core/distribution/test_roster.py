@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.distribution.grouping import surname_key
@@ -184,6 +184,13 @@ def test_query_with_letters_and_digits_is_not_a_phone() -> None:
     assert query_tokens("Иванов 999") == ["иванов", "999"]
 
 
+def test_a_run_of_phone_words_in_a_mixed_query_is_one_digit_token() -> None:
+    assert query_tokens("анна 999 123 серг") == ["анна", "999123", "серг"]
+    assert query_tokens("Анна 8 999 123 45 67") == ["анна", "79991234567"]
+    assert finds("анна 999 123")
+    assert finds("+7 999 Ёлкина")
+
+
 def test_query_drops_lone_punctuation() -> None:
     assert query_tokens("Иванов - Петров, ") == ["иванов", "петров"]
 
@@ -270,12 +277,12 @@ def test_prefixes_of_several_tokens_together_find_the_participant(
     person: tuple[str, str, str, str, str], data: st.DataObject
 ) -> None:
     tokens = search_tokens(*person)
-    words = [t for t in sorted(tokens) if " " not in t and "@" not in t and not t.isdigit()]
+    # words starting with a letter: a run of digit prefixes would be read as one phone
+    words = [t for t in sorted(tokens) if " " not in t and "@" not in t and t[0].isalpha()]
     if not words:
         return
     chosen = data.draw(st.lists(st.sampled_from(words), min_size=1, max_size=3))
     query = " ".join(t[: data.draw(st.integers(1, len(t)))] for t in chosen)
-    assume(any(c.isalpha() for c in query))  # digits and spaces alone are read as a phone
     assert matches(tokens, query_tokens(query)), query
 
 
