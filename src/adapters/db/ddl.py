@@ -45,12 +45,15 @@ def _new_row(condition: str, columns: Sequence[str]) -> str:
     return pattern.sub(r"NEW.\1", condition)
 
 
-async def apply(both: Sequence[str], checks: Sequence[Check] = ()) -> None:
-    """Run `both` and the checks, in the dialect of the engine being migrated."""
+async def apply(
+    both: Sequence[str], checks: Sequence[Check] = (), *, postgres_first: Sequence[str] = ()
+) -> None:
+    """Run `postgres_first` (PostgreSQL only), `both`, and the checks, in the dialect of the
+    engine being migrated."""
     engine = engine_finder()
     assert engine is not None, "no Piccolo engine is bound"
     sqlite = engine.engine_type == "sqlite"
-    statements = list(both)
+    statements = ([] if sqlite else list(postgres_first)) + list(both)
     for check in checks:
         statements += check.sqlite() if sqlite else check.postgres()
     for statement in statements:

@@ -156,6 +156,22 @@ class SqlPoints(SqlRepository):
         return [_point(row) for row in rows]
 
 
+RARE = 2000
+"""A query word matching at most this many tokens is searched ids-first."""
+
+
+def _end(token: str) -> str:
+    """The upper bound of a prefix range: every string starting with `token` sorts below."""
+    return token + chr(0xFFFF)
+
+
+def _has_token(low: str, high: str) -> str:
+    return (
+        "EXISTS (SELECT 1 FROM participant_tokens t WHERE t.participant_id = participants.id"
+        f" AND t.token >= {low} AND t.token < {high})"
+    )
+
+
 _PARTICIPANT = (
     "id, conference_id, last_name, first_name, second_name, email, phone, sort_key,"
     " preferred_point_id, assigned_point_id, slot_starts_at, slot_ends_at, delivered_at,"
@@ -290,12 +306,25 @@ class SqlParticipants(SqlRepository):
             args.append(value)
             return f"${len(args)}"
 
-        for token in query.tokens:
-            where.append(
-                "id IN (SELECT participant_id FROM participant_tokens"
-                f" WHERE conference_id = $1 AND token >= {arg(token)}"
-                f" AND token < {arg(token + chr(0xFFFF))})"
-            )
+        hits = ""
+        if query.tokens:
+            if self.db.dialect == "postgres":
+                # Plan with the real prefixes: a generic plan cannot tell "kuz" from "k".
+                await self.db.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            narrow = await self._narrowest(conference_id, query.tokens)
+            others = [t for t in query.tokens if t != narrow]
+            matches = [_has_token(arg(t), arg(_end(t))) for t in others]
+            if narrow is None:  # every word is common: walk the list in name order
+                where += matches
+            else:  # the rare word's few ids first, then the rows, then the other words
+                hits = (
+                    "WITH hits AS MATERIALIZED (SELECT DISTINCT participant_id"
+                    " FROM participant_tokens WHERE conference_id = $1"
+                    f" AND token >= {arg(narrow)} AND token < {arg(_end(narrow))}) "
+                )
+                # CROSS JOIN keeps the ids as the outer loop on SQLite, which would otherwise
+                # walk the whole list in name order to avoid a sort.
+                where += ["participants.id = hits.participant_id", *matches]
         if query.delivered is not None:
             where.append("delivered_at IS NOT NULL" if query.delivered else "delivered_at IS NULL")
         if query.point_id is not None:
@@ -303,8 +332,9 @@ class SqlParticipants(SqlRepository):
         if page.cursor is not None:
             key, last_id = _after(page.cursor)
             where.append(f"(sort_key, id) > ({arg(key)}, {arg(last_id)})")
+        source = "hits CROSS JOIN participants" if hits else "participants"
         rows = await self.db.fetch(
-            f"SELECT {_PARTICIPANT} FROM participants WHERE {' AND '.join(where)}"
+            f"{hits}SELECT {_PARTICIPANT} FROM {source} WHERE {' AND '.join(where)}"
             f" ORDER BY sort_key, id LIMIT {arg(page.limit + 1)}",
             *args,
         )
@@ -312,6 +342,27 @@ class SqlParticipants(SqlRepository):
         more = len(rows) > page.limit
         last = rows[page.limit - 1] if more else None
         return Page(items, Cursor((last["sort_key"], str(last["id"]))) if last else None)
+
+    async def _narrowest(self, conference_id: ConferenceId, tokens: Sequence[str]) -> str | None:
+        """The query word with the fewest matches if it has at most RARE of them, else None.
+
+        A rare word is searched ids-first; when every word is common, walking the list in
+        name order meets the page's LIMIT soon. The planner cannot tell the two apart with
+        the generic plans of prepared statements, so this asks the index (cheaply: at most
+        RARE + 1 index entries per word).
+        """
+        best: tuple[int, str] | None = None
+        for token in tokens:
+            seen = await self.db.fetchval(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM participant_tokens WHERE conference_id = $1"
+                f" AND token >= $2 AND token < $3 LIMIT {RARE + 1}) AS found",
+                conference_id,
+                token,
+                _end(token),
+            )
+            if int(seen) <= RARE and (best is None or int(seen) < best[0]):
+                best = (int(seen), token)
+        return None if best is None else best[1]
 
     async def all_of(self, conference_id: ConferenceId) -> list[Participant]:
         rows = await self.db.fetch(
@@ -385,7 +436,8 @@ def _merge_counts(planned: Sequence[Row], handed: Sequence[Row], windows: int) -
         )
         previous = total.get("handed_out_since", (0,) * windows)
         total["handed_out_since"] = tuple(a + b for a, b in zip(previous, since, strict=True))
-    total.setdefault("handed_out_since", (0,) * windows)
+    for fields in rows.values():  # a point with nothing handed out yet: zero per window
+        fields.setdefault("handed_out_since", (0,) * windows)
     return [PointCounts(**fields) for fields in rows.values()]
 
 
