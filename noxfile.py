@@ -57,3 +57,4 @@ def bench(session: nox.Session) -> None:
     _install(session)
     session.run("python", "benchmarks/booking.py", *session.posargs)
     session.run("python", "benchmarks/planner.py")
+    session.run("python", "benchmarks/desk.py")
