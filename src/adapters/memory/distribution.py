@@ -164,9 +164,9 @@ class MemoryParticipants(_Repo):
     ) -> list[PointCounts]:
         people = self._of(conference_id)
         recent = now - timedelta(seconds=windows[-1]) if windows else now
-        rows: dict[PointId | None, Counter[str]] = {}
+        total: Counter[str] = Counter()
+        rows: dict[PointId | None, Counter[str]] = {None: total}  # the total row, always
         for p in people:
-            total = rows.setdefault(None, Counter())
             total["assigned"] += 1
             total["assigned_delivered"] += p.delivered
             if p.assigned_point_id is not None:
@@ -199,11 +199,15 @@ class MemoryParticipants(_Repo):
 
 
 def _after(cursor: Cursor) -> tuple[str, str]:
+    from uuid import UUID
+
     from core.shared.errors import ValidationFailed
 
-    if len(cursor.key) != 2:
-        raise ValidationFailed("cursor is not one this service issued", field="cursor")
-    return cursor.key[0], cursor.key[1]
+    try:
+        key, last_id = cursor.key
+        return key, str(UUID(last_id))
+    except ValueError:
+        raise ValidationFailed("cursor is not one this service issued", field="cursor") from None
 
 
 class MemoryStaff(_Repo):
