@@ -225,7 +225,12 @@ class ParticipantsController(Controller):
         other points), estimated queue and wait, stock left; and the totals."""
         return await _stats(platform, ConferenceId(conference_id), account_id)
 
-    @get("/stats/stream", operation_id="conferenceStatsStream", responses=OWN)
+    @get(
+        "/stats/stream",
+        operation_id="conferenceStatsStream",
+        media_type="text/event-stream",
+        responses=OWN,
+    )
     async def stream(
         self, conference_id: FromPath[UUID], platform: PlatformDep, account_id: CurrentAccount
     ) -> ServerSentEvent:
