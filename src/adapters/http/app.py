@@ -43,6 +43,7 @@ from adapters.http.deps import STATE_KEY, provide_platform
 from adapters.http.events import EventsController
 from adapters.http.health import VERSION_KEY, HealthController
 from adapters.http.pages.pay import PayPages
+from adapters.http.pages.routes import distribution_pages, static_files
 from adapters.http.participants import ParticipantsController
 from adapters.http.payments import PaymentsController
 from adapters.http.privacy import mask_path
@@ -148,6 +149,8 @@ def build_app(
             PayPages,
             ConferencesController,
             ParticipantsController,
+            distribution_pages(),
+            static_files(),
         ],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         dependencies={

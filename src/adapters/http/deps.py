@@ -56,6 +56,11 @@ class HttpSettings(Protocol):
     @property
     def public_url(self) -> str: ...
 
+    @property
+    def secret_key(self) -> str:
+        """Signs the pages' session and CSRF cookies (HMAC); never sent anywhere."""
+        ...
+
 
 class Platform(Protocol):
     """The app-lifetime adapters a request may use."""

@@ -1,1 +1,1 @@
-"""Server-rendered pages (Jinja2 templates): the payment pages for now."""
+"""Server-rendered pages (Jinja2 + HTMX): payments, and the organiser and desk pages."""
