@@ -105,7 +105,7 @@ async def seed(database: Any, count: int) -> tuple[Any, Any, list[Any], list[Par
             actor=organiser.id,
             uow=database.new_uow(),
             clock=clock,
-        )  # fmt: skip
+        )
         for n in range(5)
     ]
     participants = [
@@ -171,7 +171,7 @@ async def measure(name: str, database: Any, count: int, searches: int) -> list[s
         async with database.new_uow() as uow:
             await uow.participants.get(participant.id)
 
-    warm = queries(participants, searches, random.Random(3))  # noqa: S311 - other texts
+    warm = queries(participants, searches, random.Random(3))  # other texts than measured
     await timed([lambda t=t: query_only(t) for t in warm])  # warm caches and connections
     query = await timed([lambda t=t: query_only(t) for t in texts])
     case = await timed([lambda t=t: use_case(t) for t in texts])
