@@ -7,8 +7,6 @@ since "the last 5 minutes" moves on by itself).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from uuid import UUID
@@ -34,6 +32,7 @@ from adapters.http.distribution_schemas import (
     StatsOut,
 )
 from adapters.http.events import Cursor, Limit
+from adapters.http.figures import figure_ticks
 from adapters.http.problems import problem_responses
 from core.distribution import desk, roster, services
 from core.distribution.model import ConferenceId, ParticipantId, PointId
@@ -41,7 +40,6 @@ from core.identity.model import AccountId
 from core.shared.paging import PageRequest
 
 OWN = problem_responses(401, 403, 404, 409, 422)
-REFRESH_EVERY = 10.0
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 Query = Annotated[
@@ -235,10 +233,8 @@ class ParticipantsController(Controller):
         self, conference_id: FromPath[UUID], platform: PlatformDep, account_id: CurrentAccount
     ) -> ServerSentEvent:
         """The same figures as Server-Sent Events (`event: stats`), pushed on every change."""
-        first = await _stats(platform, ConferenceId(conference_id), account_id)  # 404 first
-        return ServerSentEvent(
-            live_figures(platform, ConferenceId(conference_id), account_id, first)
-        )
+        await _stats(platform, ConferenceId(conference_id), account_id)  # a 404 before streaming
+        return ServerSentEvent(live_figures(platform, ConferenceId(conference_id), account_id))
 
     @post("/rebalance", status_code=200, operation_id="proposeRebalance", responses=OWN)
     async def rebalance(
@@ -289,14 +285,8 @@ async def _stats(platform: PlatformDep, conference_id: ConferenceId, actor: Acco
 
 
 async def live_figures(
-    platform: PlatformDep, conference_id: ConferenceId, actor: AccountId, first: StatsOut
+    platform: PlatformDep, conference_id: ConferenceId, actor: AccountId
 ) -> AsyncIterator[SSEData]:
-    """Figures now, then after every tick of the conference's live channel (or 10 s)."""
-    yield {"event": "stats", "data": msgspec.json.encode(first).decode()}
-    async with platform.live.subscribe(conference_id) as ticks:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(REFRESH_EVERY):
-                    await ticks.get()
-            figures = await _stats(platform, conference_id, actor)
-            yield {"event": "stats", "data": msgspec.json.encode(figures).decode()}
+    """The figures as `stats` events, now and on every change (see `figure_ticks`)."""
+    async for figures in figure_ticks(platform, conference_id, actor):
+        yield {"event": "stats", "data": msgspec.json.encode(StatsOut.of(figures)).decode()}

@@ -9,8 +9,6 @@ expires or the caller loses access to the conference.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
@@ -21,6 +19,7 @@ from litestar.response import Redirect, ServerSentEvent, Template
 from litestar.types import SSEData
 
 from adapters.http.deps import PlatformDep
+from adapters.http.figures import figure_ticks
 from adapters.http.pages.layout import (
     base_context,
     form_fields,
@@ -30,10 +29,9 @@ from adapters.http.pages.layout import (
     uuid_field,
 )
 from adapters.http.pages.session import CurrentPageSession, PageSession, SignedIn
-from adapters.http.participants import REFRESH_EVERY
 from core.distribution import desk, services
 from core.distribution.model import Conference, ConferenceId, PointId, Role
-from core.shared.errors import DomainError, ValidationFailed
+from core.shared.errors import ValidationFailed
 
 FIGURES = "distribution/_figures.html"
 
@@ -147,17 +145,8 @@ async def _figures_stream(
     """The figures fragment now, then after every tick of the live channel (or 10 s)."""
     template = request.app.template_engine.get_template(FIGURES)  # type: ignore[union-attr]
     context = {**base_context(request, ""), "conference": conference}
-    async with platform.live.subscribe(conference.id) as ticks:
-        while platform.clock.now() < session.expires_at:
-            try:
-                figures = await desk.conference_figures(
-                    conference.id, actor=session.account_id, uow=platform.new_uow(),
-                    clock=platform.clock,
-                )  # fmt: skip
-            except DomainError:  # access withdrawn, or the conference is gone
-                return
-            html = template.render(**context, figures=figures)
-            yield {"event": "figures", "data": html}
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(REFRESH_EVERY):
-                    await ticks.get()
+    ticks = figure_ticks(
+        platform, conference.id, session.account_id, until=session.expires_at
+    )
+    async for figures in ticks:
+        yield {"event": "figures", "data": template.render(**context, figures=figures)}
