@@ -1,8 +1,9 @@
-"""Demo data: a host, a guest and a few upcoming events for a fresh install."""
+"""Demo data for a fresh install: a host (also a conference organiser), a guest (also desk
+staff), a few upcoming events, and a conference with points, participants and a plan."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -10,7 +11,11 @@ import structlog
 from core.booking.commands import BookSeats, PublishEvent
 from core.booking.model import EventDetails, Visibility
 from core.booking.services import book_seats, publish_event
+from core.distribution import desk, services
+from core.distribution.model import Role
+from core.distribution.population import synthetic_participants
 from core.identity.commands import Register
+from core.identity.model import AccountId
 from core.identity.services import register
 from core.shared.money import Money
 from entrypoints.container import Container
@@ -75,5 +80,49 @@ async def load_demo(container: Container) -> bool:
                 uow=container.new_uow(),
                 clock=container.clock,
             )
-    log.info("demo.loaded", events=len(shows))
+    await load_conference(container, host.id, guest.id, today)
+    log.info("demo.loaded", events=len(shows), conference=1)
     return True
+
+
+FIRST_NAMES = ["Анна", "Иван", "Мария", "Пётр", "Ольга", "Сергей", "Елена", "Алексей"]
+
+
+async def load_conference(
+    container: Container, organiser: AccountId, helper: AccountId, today: date
+) -> None:
+    """A conference tomorrow morning: two pickup points, 240 participants, a plan applied,
+    and the demo guest invited as desk staff."""
+    moscow = ZoneInfo("Europe/Moscow")
+    starts = datetime.combine(today + timedelta(days=1), time(9), moscow)
+    conference = await services.create_conference(
+        services.NewConference(
+            organiser, "Demo conference", "Expo centre, pavilion 3", starts,
+            starts + timedelta(hours=2), "Europe/Moscow",
+        ),
+        uow=container.new_uow(), clock=container.clock,
+    )  # fmt: skip
+    for name, desks in (("Hall A", 2), ("Hall B", 1)):
+        await services.add_point(
+            services.NewPoint(conference.id, name, "by the entrance", desks, 200),
+            actor=organiser, uow=container.new_uow(), clock=container.clock,
+        )  # fmt: skip
+    rows = ["last_name;first_name;email;phone"] + [
+        f"{p.last_name};{FIRST_NAMES[n % len(FIRST_NAMES)]};p{n}@demo.stagedoor.local;"
+        f"+7 999 000-{n // 100:02d}-{n % 100:02d}"
+        for n, p in enumerate(synthetic_participants(240, seed=1))
+    ]
+    await services.import_participants(
+        conference.id, "\n".join(rows).encode(), actor=organiser, uow=container.new_uow(),
+        clock=container.clock,
+    )  # fmt: skip
+    await desk.apply_plan(
+        conference.id, actor=organiser, uow=container.new_uow(), clock=container.clock
+    )
+    _, token = await services.invite_staff(
+        conference.id, Role.STAFF, None, actor=organiser, uow=container.new_uow(),
+        clock=container.clock,
+    )  # fmt: skip
+    await services.accept_invitation(
+        token, actor=helper, uow=container.new_uow(), clock=container.clock
+    )
