@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from core.distribution import events
-from core.identity.model import AccountId
+from core.distribution.roster import EMAIL_MAX, PHONE_MAX, PHONE_MIN_DIGITS, phone_digits
+from core.identity.model import AccountId, normalise_email
 from core.shared.clock import require_aware
 from core.shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.shared.events import Aggregate
@@ -123,9 +124,7 @@ class Conference(Aggregate):
 
     def _check_window(self) -> None:
         if self.handout_ends_at <= self.handout_starts_at:
-            raise ValidationFailed(
-                "the hand-out must end after it starts", field="handout_ends_at"
-            )
+            raise ValidationFailed("the hand-out must end after it starts", field="handout_ends_at")
         if self.handout_ends_at - self.handout_starts_at > timedelta(days=14):
             raise ValidationFailed("a hand-out lasts at most 14 days", field="handout_ends_at")
 
@@ -273,12 +272,19 @@ class Person:
     phone: str = ""
 
     def checked(self) -> Person:
+        """Trimmed and validated the way an imported row is: email form, phone digits."""
+        email = _text(self.email, "email", EMAIL_MAX, required=False)
+        phone = _text(self.phone, "phone", PHONE_MAX, required=False)
+        if phone and len(phone_digits(phone)) < PHONE_MIN_DIGITS:
+            raise ValidationFailed(
+                f"phone must have at least {PHONE_MIN_DIGITS} digits", field="phone"
+            )
         return Person(
             last_name=_text(self.last_name, "last_name", NAME_MAX),
             first_name=_text(self.first_name, "first_name", NAME_MAX),
             second_name=_text(self.second_name, "second_name", NAME_MAX, required=False),
-            email=_text(self.email, "email", 254, required=False).lower(),
-            phone=_text(self.phone, "phone", 32, required=False),
+            email=normalise_email(email) if email else "",
+            phone=phone,
         )
 
     @property

@@ -33,7 +33,7 @@ from core.distribution.model import (
 from core.distribution.ports import DistributionUnitOfWork, ParticipantQuery
 from core.identity.model import AccountId
 from core.shared.clock import Clock
-from core.shared.errors import NotFound, ValidationFailed
+from core.shared.errors import Conflict, NotFound, ValidationFailed
 from core.shared.ids import uuid7
 from core.shared.paging import Page, PageRequest
 
@@ -257,6 +257,11 @@ async def accept_invitation(
         invitation = await uow.staff_invitations.find(hash_token(token))
         if invitation is None:
             raise NotFound("invitation not found")
+        if invitation.used_by == actor:  # the link opened again: idempotent, unless removed since
+            current = await uow.staff.get(invitation.conference_id, actor)
+            if current is None:
+                raise Conflict("this invitation was already used; ask the organiser for another")
+            return current
         member = invitation.accept(actor, clock.now())
         await uow.staff_invitations.save(invitation)
         await uow.staff.add(member)
@@ -339,7 +344,11 @@ async def edit_participant(
     async with uow:
         conference = await _organise(uow, conference_id, actor)
         participant = await _participant_of(uow, conference, participant_id, lock=True)
+        before = participant.person.email
         participant.rename(person, now)
+        email = participant.person.email
+        if email and email != before and email in await uow.participants.emails_of(conference_id):
+            raise ValidationFailed(f"{email} is already in this list", field="email")
         await uow.participants.save(participant)
         await _changed(uow, conference, "participants", now)
         await uow.commit()
@@ -441,9 +450,7 @@ async def import_participants(
     return ImportReport(len(fresh), tuple(problems), parsed.encoding, parsed.delimiter)
 
 
-def _row_problem(
-    row: roster.RosterRow, known: set[str], points: dict[str, PointId]
-) -> str | None:
+def _row_problem(row: roster.RosterRow, known: set[str], points: dict[str, PointId]) -> str | None:
     if row.email and row.email in known:
         return f"{row.email} is already in the list"
     if row.preferred_point and row.preferred_point.casefold() not in points:

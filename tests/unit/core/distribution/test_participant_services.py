@@ -25,7 +25,7 @@ from core.distribution.model import (
     Slot,
 )
 from core.identity.model import Account
-from core.shared.errors import NotFound, PermissionDenied, ValidationFailed
+from core.shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.shared.outbox import OutboxMessage
 from core.shared.paging import PageRequest
 
@@ -362,3 +362,59 @@ async def test_the_organiser_lists_and_removes_staff(
         await services.get_conference(made.id, actor=at_hall.id, uow=new_uow())
     mine = await services.list_staff(other.id, actor=organiser.id, uow=new_uow())
     assert [m.account_id for m in mine] == [elsewhere.id]
+
+
+async def test_an_edit_cannot_take_an_email_already_in_the_list(
+    conference: Any, new_uow: NewUow, clock: SteppingClock
+) -> None:
+    organiser, made = await conference()
+    await add(new_uow, clock, organiser, made)  # ivan@x.org
+    other = await add(new_uow, clock, organiser, made, Person("Петров", "Пётр", email="p@x.org"))
+    with pytest.raises(ValidationFailed) as caught:
+        await services.edit_participant(
+            made.id, other.id, Person("Петров", "Пётр", email=" IVAN@x.org "),
+            actor=organiser.id, uow=new_uow(), clock=clock,
+        )  # fmt: skip
+    assert caught.value.field == "email"
+    assert caught.value.detail == "ivan@x.org is already in this list"
+    kept = await services.edit_participant(  # keeping one's own email is no clash
+        made.id, other.id, Person("Петрова", "Пётр", email="P@x.org"),
+        actor=organiser.id, uow=new_uow(), clock=clock,
+    )  # fmt: skip
+    assert (kept.person.last_name, kept.person.email) == ("Петрова", "p@x.org")
+
+
+@pytest.mark.parametrize(
+    ("person", "field", "detail"),
+    [
+        (Person("Петров", "Пётр", email="not an email"), "email", "email must look like "
+         "name@example.org"),
+        (Person("Петров", "Пётр", phone="12-34"), "phone", "phone must have at least 7 digits"),
+    ],
+)  # fmt: skip
+async def test_a_participant_typed_in_is_checked_like_an_imported_row(
+    conference: Any, new_uow: NewUow, clock: SteppingClock, person: Person, field: str, detail: str
+) -> None:
+    organiser, made = await conference()
+    with pytest.raises(ValidationFailed) as caught:
+        await add(new_uow, clock, organiser, made, person)
+    assert (caught.value.field, caught.value.detail) == (field, detail)
+    fine = await add(new_uow, clock, organiser, made, Person("Петров", "Пётр", phone="123 45 67"))
+    assert fine.person.phone == "123 45 67"
+
+
+async def test_a_removed_helper_cannot_rejoin_with_the_old_link(
+    conference: Any, register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock
+) -> None:
+    organiser, made = await conference()
+    helper = await register_account()
+    _, token = await services.invite_staff(
+        made.id, Role.STAFF, None, actor=organiser.id, uow=new_uow(), clock=clock
+    )
+    joined = await services.accept_invitation(token, actor=helper.id, uow=new_uow(), clock=clock)
+    again = await services.accept_invitation(token, actor=helper.id, uow=new_uow(), clock=clock)
+    assert again == joined  # opening the link twice is harmless
+    await services.remove_staff(made.id, helper.id, actor=organiser.id, uow=new_uow())
+    with pytest.raises(Conflict, match="already used"):
+        await services.accept_invitation(token, actor=helper.id, uow=new_uow(), clock=clock)
+    assert await services.list_staff(made.id, actor=organiser.id, uow=new_uow()) == []
