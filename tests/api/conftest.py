@@ -17,6 +17,7 @@ from entrypoints.container import Container
 from entrypoints.http import create_app
 
 from .apiclient import PUBLIC_URL, Api, Loopback, User, lifespan_in_task, memory_platform
+from .pagesite import conference, organiser, site  # noqa: F401 - fixtures of the page tests
 
 
 @pytest.fixture

@@ -195,3 +195,60 @@ async def test_the_desk_picks_among_several_matches_with_the_arrow_keys(
             timeout=5_000,
         )
         await desk.screenshot(path=str(SHOTS / "stagedoor-desk-repeat.png"), full_page=True)
+
+
+async def test_the_organiser_closes_a_point_and_moves_its_people_from_the_dashboard(
+    browser: Any, tmp_path: Path
+) -> None:
+    async with hand_out_day(tmp_path) as day, people_at(browser, day.url) as open_as:
+        cid = day.conference_id
+        async with httpx.AsyncClient(base_url=day.url) as client:
+            olga = await _login(client, day.organiser)
+            r = await client.post(
+                f"/api/v1/conferences/{cid}/points",
+                json={"name": "Foyer", "desks": 1, "stock": 0},
+                headers=olga,
+            )
+            foyer = r.json()["id"]
+            closed = await client.patch(
+                f"/api/v1/conferences/{cid}/points/{foyer}", json={"is_open": False}, headers=olga
+            )
+            assert closed.status_code == 200, closed.text
+            applied = await client.post(
+                f"/api/v1/conferences/{cid}/plan/apply", json={}, headers=olga
+            )
+            assert applied.status_code == 200, applied.text  # all three at the Main hall
+        dashboard = await open_as(day.organiser, f"/conferences/{cid}")
+        dashboard.on("dialog", lambda dialog: dialog.accept())
+
+        # reopen the Foyer and close the Main hall through the point forms
+        foyer_form = dashboard.locator(f"[data-testid=edit-{foyer}]")
+        await foyer_form.locator("select[name=state]").select_option("open")
+        await foyer_form.locator("button[type=submit]").click()
+        await dashboard.wait_for_load_state()
+        hall_form = dashboard.locator(f"[data-testid=edit-{day.point_id}]")
+        await hall_form.locator("select[name=state]").select_option("closed")
+        await hall_form.locator("button[type=submit]").click()
+        await dashboard.wait_for_load_state()
+
+        rebalance = dashboard.locator("[data-testid=rebalance]")
+        await rebalance.locator("select[name=from_point]").select_option(day.point_id)
+        await rebalance.locator("button[type=submit]").click()
+        people = dashboard.locator("[data-testid=rebalance-people]")
+        await people.wait_for(timeout=5_000)
+        assert "3 participants" in (await people.text_content() or "")
+        await dashboard.click("[data-testid=apply-rebalance]")
+        moved = dashboard.locator("[data-testid=rebalance-moved]")
+        await moved.wait_for(timeout=5_000)
+        assert "3 participants moved from Main hall" in (await moved.text_content() or "")
+        await dashboard.wait_for_function(  # the figures follow over SSE
+            "sel => document.querySelector(sel).textContent.trim() === '3'",
+            arg=f"[data-testid=assigned-{foyer}]",
+            timeout=5_000,
+        )
+        await dashboard.screenshot(path=str(SHOTS / "stagedoor-rebalance.png"), full_page=True)
+
+
+async def _login(client: httpx.AsyncClient, email: str) -> dict[str, str]:
+    r = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}

@@ -8,6 +8,7 @@ since "the last 5 minutes" moves on by itself).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -268,8 +269,6 @@ class ParticipantsController(Controller):
 async def _rebalance(
     platform: PlatformDep, conference_id: UUID, data: RebalanceIn, account_id: AccountId
 ) -> desk.Rebalance:
-    from datetime import timedelta
-
     return await desk.propose_rebalance(
         ConferenceId(conference_id), PointId(data.from_point_id),
         slot_length=timedelta(minutes=data.slot_minutes), actor=account_id,

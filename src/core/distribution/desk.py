@@ -31,7 +31,7 @@ from core.distribution.services import _changed, _organise, _point_of, access
 from core.distribution.simulation import Behaviour, simulate_alphabetical, simulate_plan
 from core.identity.model import AccountId
 from core.shared.clock import Clock
-from core.shared.errors import NotFound, ValidationFailed
+from core.shared.errors import Conflict, NotFound, ValidationFailed
 
 RECENT = (timedelta(minutes=5), timedelta(minutes=15))
 
@@ -310,14 +310,32 @@ async def apply_rebalance(
     rebalance: Rebalance, conference_id: ConferenceId, *, actor: AccountId,
     uow: DistributionUnitOfWork, clock: Clock,
 ) -> int:  # fmt: skip
-    """Store the moves of a proposal; participants served meanwhile stay as they are."""
+    """Store the moves of a proposal.
+
+    Participants served, moved elsewhere or removed since the proposal stay as they are; a
+    proposal sending people to a point that has closed since is refused (propose again).
+    """
     now = clock.now()
     async with uow:
         conference = await _organise(uow, conference_id, actor)
+        points = await uow.points.of_conference(conference.id)
+        open_points = {point.id for point in points if point.is_open}
+        closed = {move.to_point for move in rebalance.moves} - open_points
+        if closed:
+            raise Conflict(
+                "a point this proposal sends people to is closed or gone; propose again"
+            )
         moved = []
         for move in rebalance.moves:
-            participant = await uow.participants.get_for_update(move.participant_id)
-            if participant.conference_id != conference.id or participant.delivered:
+            try:
+                participant = await uow.participants.get_for_update(move.participant_id)
+            except NotFound:
+                continue
+            if (
+                participant.conference_id != conference.id
+                or participant.delivered
+                or participant.assigned_point_id != rebalance.from_point
+            ):
                 continue
             participant.assign(move.to_point, move.slot, now)
             moved.append(participant)

@@ -48,7 +48,7 @@ class DashboardPages(Controller):
         platform: PlatformDep,
         signed_in: SignedIn,
     ) -> Template:
-        return await _dashboard(request, platform, ConferenceId(conference_id), signed_in)
+        return await dashboard_page(request, platform, ConferenceId(conference_id), signed_in)
 
     @get("/live")
     async def live(
@@ -82,7 +82,7 @@ class DashboardPages(Controller):
                 actor=signed_in, uow=platform.new_uow(), clock=platform.clock,
             )  # fmt: skip
         except ValidationFailed as exc:
-            return await _dashboard(
+            return await dashboard_page(
                 request, platform, ConferenceId(conference_id), signed_in,
                 point_error=exc.detail, point_form=fields, status=422,
             )  # fmt: skip
@@ -103,12 +103,12 @@ class DashboardPages(Controller):
             actor=signed_in, uow=platform.new_uow(), clock=platform.clock,
         )  # fmt: skip
         link = f"{platform.settings.public_url}/staff/join?token={token}"
-        return await _dashboard(
+        return await dashboard_page(
             request, platform, ConferenceId(conference_id), signed_in, invitation=link
         )
 
 
-async def _dashboard(
+async def dashboard_page(
     request: Request[Any, Any, Any],
     platform: PlatformDep,
     conference_id: ConferenceId,
@@ -131,6 +131,8 @@ async def _dashboard(
         "point_form": {"name": "", "location": "", "desks": "1", "stock": "0"},
         "point_error": "",
         "invitation": "",
+        "manage_error": "",
+        "manage_form": "",
         **extra,
     }
     return render(request, "distribution/dashboard.html", context, status=status)

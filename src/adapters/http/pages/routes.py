@@ -18,6 +18,7 @@ from adapters.http.pages.desk import DeskPages
 from adapters.http.pages.layout import PAGE_ERRORS
 from adapters.http.pages.participants import ParticipantPages
 from adapters.http.pages.planning import PlanningPages
+from adapters.http.pages.points import PointPages
 from adapters.http.pages.session import csrf_guard, provide_page_session, provide_signed_in
 from adapters.http.pages.signin import SignInPages
 
@@ -35,6 +36,7 @@ def distribution_pages() -> Router:
             DeskPages,
             ParticipantPages,
             PlanningPages,
+            PointPages,
         ],
         dependencies={
             "page_session": Provide(provide_page_session, sync_to_thread=False),

@@ -29,7 +29,7 @@ from core.distribution.model import (
     Slot,
 )
 from core.identity.model import Account
-from core.shared.errors import NotFound, PermissionDenied, ValidationFailed
+from core.shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.shared.outbox import OutboxMessage
 
 OPENS = datetime(2030, 1, 1, 13, 0, tzinfo=UTC)
@@ -377,3 +377,49 @@ async def test_a_move_naming_someone_of_another_conference_is_skipped(
     assert (untouched.assigned_point_id, untouched.slot) == (foyer.id, slot(0, 15))
     moved = await made.stored(adams)
     assert (moved.assigned_point_id, moved.slot) == (annex.id, slot(45, 60))
+
+
+async def test_someone_moved_or_removed_meanwhile_is_left_alone(made: Venue) -> None:
+    hall, annex, (adams, brown, clark) = await closed_hall(made)
+    proposal = await made.propose(hall, now=at(-10))
+    async with made.new_uow() as uow:  # the organiser sent Adams to the Annex by hand
+        stored = await uow.participants.get(adams.id)
+        stored.assign(annex.id, slot(90, 105), at(-9))
+        await uow.participants.save(stored)
+        await uow.commit()
+    await services.remove_participant(
+        made.conference.id, brown.id, actor=made.organiser.id, uow=made.new_uow(),
+        clock=made.clock,
+    )  # fmt: skip
+
+    assert await made.apply(proposal, now=at(-5)) == 1
+
+    kept = await made.stored(adams)
+    assert (kept.assigned_point_id, kept.slot) == (annex.id, slot(90, 105))
+    assert (await made.stored(clark)).assigned_point_id == annex.id
+
+
+async def test_a_proposal_sending_people_to_a_point_closed_since_is_refused(made: Venue) -> None:
+    hall, annex, people = await closed_hall(made)
+    proposal = await made.propose(hall, now=at(-10))
+    await made.close(annex)
+
+    with pytest.raises(Conflict, match=r"closed or gone; propose again$"):
+        await made.apply(proposal, now=at(-5))
+
+    for person in people:
+        assert (await made.stored(person)).assigned_point_id == hall.id
+
+
+async def test_a_proposal_naming_a_point_of_another_conference_is_refused(
+    made: Venue, register_account: RegisterAccount
+) -> None:
+    hall, _, (adams, _, _) = await closed_hall(made)
+    other = await venue(register_account, made.new_uow, made.clock)
+    foyer = await other.point("Foyer")
+    proposal = Rebalance(hall.id, (Move(adams.id, foyer.id, slot(0, 15)),), {foyer.id: 1})
+
+    with pytest.raises(Conflict):
+        await made.apply(proposal, now=at(-5))
+
+    assert (await made.stored(adams)).assigned_point_id == hall.id
