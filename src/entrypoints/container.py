@@ -198,7 +198,11 @@ async def build_container(
         ),
         return_urls=PageUrls(settings.public_url),
         sandbox=sandbox,
-        live=RedisLive(settings.redis_url) if settings.redis_url else MemoryLive(),
+        live=(
+            RedisLive(settings.redis_url, namespace=settings.redis_namespace)
+            if settings.redis_url
+            else MemoryLive()
+        ),
     )
 
 
@@ -206,7 +210,7 @@ def _tasks_for(settings: Settings) -> Tasks:
     if settings.redis_url:
         from adapters.workers.redis_tasks import RedisTasks
 
-        return RedisTasks(settings.redis_url)
+        return RedisTasks(settings.redis_url, namespace=settings.redis_namespace)
     from adapters.workers.inprocess import InProcessTasks
 
     return InProcessTasks()

@@ -8,6 +8,7 @@ stops the start with a message naming the variable.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +20,8 @@ from dotenv import dotenv_values
 
 PREFIX = "STAGEDOOR_"
 DEFAULT_DATABASE_URL = "sqlite:///./.stagedoor/stagedoor.db"
+DEFAULT_REDIS_NAMESPACE = "stagedoor"
+_NAMESPACE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 class SettingsError(ValueError):
@@ -30,6 +33,7 @@ class Settings:
     env: Literal["development", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    redis_namespace: str = DEFAULT_REDIS_NAMESPACE
     secret_key: str = attrs.field(default="", repr=False)
     data_dir: Path = Path(".stagedoor")
     public_url: str = "http://127.0.0.1:8000"
@@ -78,6 +82,7 @@ class Settings:
             env=env,  # type: ignore[arg-type]
             database_url=_database_url(raw.get("database_url", DEFAULT_DATABASE_URL)),
             redis_url=_redis_url(raw.get("redis_url") or None),
+            redis_namespace=_redis_namespace(raw.get("redis_namespace", DEFAULT_REDIS_NAMESPACE)),
             secret_key=raw.get("secret_key", ""),
             data_dir=data_dir,
             public_url=raw.get("public_url", "http://127.0.0.1:8000").rstrip("/"),
@@ -169,6 +174,16 @@ def _redis_url(url: str | None) -> str | None:
     if urlsplit(url).scheme not in ("redis", "rediss") or not urlsplit(url).hostname:
         raise SettingsError("STAGEDOOR_REDIS_URL must look like redis://127.0.0.1:6379/0")
     return url
+
+
+def _redis_namespace(namespace: str) -> str:
+    namespace = namespace.strip()
+    if not _NAMESPACE.fullmatch(namespace):
+        raise SettingsError(
+            "STAGEDOOR_REDIS_NAMESPACE is 1 to 64 letters, digits, '_', '-' or '.', "
+            f"got {namespace!r}"
+        )
+    return namespace
 
 
 def _test_phones(raw: str) -> dict[str, str]:

@@ -20,7 +20,6 @@ from dramatiq.middleware import Middleware, MiddlewareError
 from dramatiq.worker import Worker
 
 from adapters.workers.redis_tasks import (
-    DEFAULT_NAMESPACE,
     RedisTasks,
     WorkerBroker,
     build_worker_broker,
@@ -37,11 +36,16 @@ NO_REDIS = (
 EXIT_BOOT_FAILED = 3  # Dramatiq's own code for "broker connection failed during start-up"
 
 
-def create_worker_broker(settings: Settings, *, namespace: str = DEFAULT_NAMESPACE) -> WorkerBroker:
-    """The worker's broker; each process builds its platform from `settings` when it boots."""
+def create_worker_broker(settings: Settings, *, namespace: str | None = None) -> WorkerBroker:
+    """The worker's broker; each process builds its platform from `settings` when it boots.
+
+    Every Redis key is prefixed with `namespace`, by default STAGEDOOR_REDIS_NAMESPACE: the
+    web processes must use the same one.
+    """
     redis_url = settings.redis_url
     if not redis_url:
         raise ValueError(NO_REDIS)
+    namespace = namespace or settings.redis_namespace
 
     async def platform() -> Container:
         # Kicks from handlers' own commits go to the queues this worker serves.
@@ -53,7 +57,7 @@ def create_worker_broker(settings: Settings, *, namespace: str = DEFAULT_NAMESPA
     )
 
 
-def install(settings: Settings, *, namespace: str = DEFAULT_NAMESPACE) -> RedisBroker:
+def install(settings: Settings, *, namespace: str | None = None) -> RedisBroker:
     """Build the worker's broker and make it Dramatiq's global one (and this module's)."""
     global broker
     broker = create_worker_broker(settings, namespace=namespace).broker
@@ -62,11 +66,11 @@ def install(settings: Settings, *, namespace: str = DEFAULT_NAMESPACE) -> RedisB
 
 
 def run_worker(
-    settings: Settings, *, processes: int, threads: int, namespace: str = DEFAULT_NAMESPACE
+    settings: Settings, *, processes: int, threads: int, namespace: str | None = None
 ) -> int:
     """Run `processes` worker processes of `threads` threads each until stopped (SIGTERM).
 
-    `namespace` prefixes every Redis key; the web processes use the default one.
+    `namespace` (by default STAGEDOOR_REDIS_NAMESPACE) prefixes every Redis key.
     """
     if not settings.redis_url:
         print(f"stagedoor worker: {NO_REDIS}", file=sys.stderr)

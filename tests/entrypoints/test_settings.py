@@ -17,6 +17,12 @@ def test_defaults_are_the_embedded_ones() -> None:
     assert settings.redis_url is None
     assert settings.env == "development"
     assert settings.test_phones == {}
+    assert settings.redis_namespace == "stagedoor"
+
+
+def test_the_redis_namespace_is_read_and_trimmed() -> None:
+    settings = Settings.from_env({"STAGEDOOR_REDIS_NAMESPACE": " tenant-a.prod_2 "}, dotenv=None)
+    assert settings.redis_namespace == "tenant-a.prod_2"
 
 
 def test_postgres_url_selects_postgres() -> None:
@@ -39,6 +45,9 @@ def test_postgres_url_selects_postgres() -> None:
         ("STAGEDOOR_DB_POOL_MIN", "0"),
         ("STAGEDOOR_LOG_LEVEL", "LOUD"),
         ("STAGEDOOR_LOG_JSON", "maybe"),
+        ("STAGEDOOR_REDIS_NAMESPACE", "two words"),
+        ("STAGEDOOR_REDIS_NAMESPACE", "x" * 65),
+        ("STAGEDOOR_REDIS_NAMESPACE", " "),
     ],
 )
 def test_a_wrong_value_fails_naming_the_variable(variable: str, value: str) -> None:
