@@ -87,3 +87,35 @@ async def test_cancelling_on_the_page_charges_nothing(browser: Any, tmp_path: Pa
         await page.wait_for_url(f"**/pay/return/{booking['payment_id']}?cancelled=1")
         await page.wait_for_selector("[data-state=declined]", timeout=15_000)
         assert "canceled by payer" in await page.content()
+
+
+async def test_a_guest_books_and_pays_entirely_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    async with booked(tmp_path) as (client, first):
+        event_id = first["event_id"]
+        page = await browser.new_page()
+        await page.goto(f"{client.base_url}/events")
+        await page.click("text=Film night: Solaris")
+        await page.wait_for_url(f"**/events/{event_id}")
+        await page.click("[data-testid=sign-in-to-book]")
+        await page.wait_for_url("**/login?next=*")
+        await page.fill("#email", "guest@example.org")
+        await page.fill("#password", PASSWORD)
+        await page.keyboard.press("Enter")
+        await page.wait_for_url(f"**/events/{event_id}")
+        assert (await page.text_content("[data-testid=seats-left]")) == "9"  # one held already
+
+        await page.fill("#seats", "2")
+        await page.click("[data-testid=book]")
+        await page.wait_for_url("**/pay/sandbox/*")
+        assert "2400.00 RUB" in await page.text_content("[data-testid=amount]")
+        await page.fill("#card_number", "4242 4242 4242 4242")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url("**/pay/return/*")
+        await page.wait_for_selector("[data-state=confirmed]", timeout=15_000)
+
+        await page.goto(f"{client.base_url}/bookings")
+        rows = page.locator("[data-testid=bookings] tbody tr")
+        assert await rows.count() == 2  # this booking, and the one still awaiting payment
+        statuses = await page.locator("[data-testid^=status-]").all_text_contents()
+        assert sorted(statuses) == ["awaiting payment", "confirmed"]
+        assert await page.locator("[data-testid=bookings] code").count() == 2  # 2 tickets

@@ -14,13 +14,13 @@ from litestar.datastructures import ResponseHeader
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from adapters.http.auth import BEARER, CurrentAccount
-from adapters.http.deps import PlatformDep
+from adapters.http.deps import Platform, PlatformDep
 from adapters.http.events import Cursor, Invite, Limit
 from adapters.http.problems import problem_responses
 from adapters.http.schemas import BookIn, BookingOut, BookingPage
 from core.booking import services
 from core.booking.commands import BookSeats, CancelBooking
-from core.booking.model import BookingId, BookingStatus, EventId
+from core.booking.model import Booking, BookingId, BookingStatus, EventId
 from core.payments import services as payments
 from core.payments.model import PaymentId
 from core.shared.idempotency import MAX_KEY_LENGTH
@@ -74,7 +74,8 @@ class BookingsController(Controller):
         one holds the seats (`pending_payment`) and answers with `payment_url`, the page to
         pay on, and is confirmed with its tickets when the payment succeeds. Private events
         need their invitation."""
-        booking, replayed = await services.book_seats(
+        booking, payment_url, replayed = await place_booking(
+            platform,
             BookSeats(
                 event_id=EventId(event_id),
                 guest_id=account_id,
@@ -82,20 +83,7 @@ class BookingsController(Controller):
                 invite_token=invite,
                 idempotency_key=idempotency_key,
             ),
-            uow=platform.new_uow(),
-            clock=platform.clock,
-            terms=platform.payment_terms,
         )
-        payment_url = None
-        if booking.payment_id is not None and booking.status is BookingStatus.PENDING_PAYMENT:
-            payment = await payments.open_checkout(
-                PaymentId(booking.payment_id),
-                uow=platform.new_uow(),
-                providers=platform.payment_providers,
-                urls=platform.return_urls,
-                clock=platform.clock,
-            )
-            payment_url = payment.redirect_url
         headers = {REPLAYED_HEADER: "true"} if replayed else {}
         return Response(BookingOut.of(booking, payment_url), status_code=201, headers=headers)
 
@@ -158,3 +146,25 @@ class BookingsController(Controller):
             providers=platform.payment_providers,
         )
         return BookingOut.of(booking)
+
+
+async def place_booking(platform: Platform, cmd: BookSeats) -> tuple[Booking, str | None, bool]:
+    """Book, and for a booking awaiting payment open its checkout (once per payment).
+
+    Returns the booking, the page to pay on (None when nothing is to be paid) and whether the
+    booking repeats an earlier request with the same idempotency key.
+    """
+    booking, replayed = await services.book_seats(
+        cmd, uow=platform.new_uow(), clock=platform.clock, terms=platform.payment_terms
+    )
+    payment_url = None
+    if booking.payment_id is not None and booking.status is BookingStatus.PENDING_PAYMENT:
+        payment = await payments.open_checkout(
+            PaymentId(booking.payment_id),
+            uow=platform.new_uow(),
+            providers=platform.payment_providers,
+            urls=platform.return_urls,
+            clock=platform.clock,
+        )
+        payment_url = payment.redirect_url
+    return booking, payment_url, replayed

@@ -12,6 +12,7 @@ from litestar import Router
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
+from adapters.http.pages.booking import BookingPages
 from adapters.http.pages.conferences import ConferencePages, StaffJoinPages
 from adapters.http.pages.dashboard import DashboardPages
 from adapters.http.pages.desk import DeskPages
@@ -37,6 +38,7 @@ def distribution_pages() -> Router:
             ParticipantPages,
             PlanningPages,
             PointPages,
+            BookingPages,
         ],
         dependencies={
             "page_session": Provide(provide_page_session, sync_to_thread=False),

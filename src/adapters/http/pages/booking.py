@@ -1,0 +1,167 @@
+"""A guest's pages for booking: upcoming public events, an event with its booking form, and
+the guest's bookings.
+
+`/events/{id}` is public for public events (a private one needs `?invite=` or the guest's
+own booking); the form asks the visitor to sign in first. Booking a paid event goes straight
+on to the payment page (the sandbox's, or Stripe's); a free one is confirmed at once and
+lands on `/bookings`. The form carries an idempotency key made when the page was shown, so
+a double click or a resent form books once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from uuid import UUID, uuid4
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect, Template
+
+from adapters.http.bookings import place_booking
+from adapters.http.deps import PlatformDep
+from adapters.http.pages.layout import form_fields, int_field, render, see_other
+from adapters.http.pages.session import SignedIn, current_session, login_url
+from adapters.http.problems import status_for
+from core.booking import services
+from core.booking.commands import BookSeats
+from core.booking.model import Event, EventFilter, EventId, EventStatus
+from core.booking.tickets import TicketStatus
+from core.shared.errors import Conflict, NotFound, ValidationFailed
+from core.shared.idempotency import MAX_KEY_LENGTH
+from core.shared.paging import PageRequest
+
+AnyRequest = Request[Any, Any, Any]
+
+
+class BookingPages(Controller):
+    include_in_schema = False
+
+    @get("/events")
+    async def events(
+        self,
+        request: AnyRequest,
+        platform: PlatformDep,
+        q: Annotated[str, QueryParameter(max_length=200)] = "",
+        city: Annotated[str, QueryParameter(max_length=100)] = "",
+        cursor: FromQuery[str | None] = None,
+    ) -> Template:
+        page = await services.find_events(
+            EventFilter(city=city.strip() or None, text=q.strip() or None),
+            PageRequest.parse(cursor, 20),
+            uow=platform.new_uow(),
+            clock=platform.clock,
+        )
+        more = None
+        if page.next_cursor is not None:
+            more = "/events?" + urlencode(
+                {"q": q, "city": city, "cursor": page.next_cursor.encode()}
+            )
+        return render(
+            request,
+            "booking/events.html",
+            {"events": page.items, "q": q, "city": city, "more": more},
+        )
+
+    @get("/events/{event_id:uuid}")
+    async def event(
+        self,
+        request: AnyRequest,
+        event_id: FromPath[UUID],
+        platform: PlatformDep,
+        invite: FromQuery[str] = "",
+    ) -> Template:
+        return await _event_page(request, platform, EventId(event_id), invite)
+
+    @post("/events/{event_id:uuid}/book", status_code=303)
+    async def book(
+        self,
+        request: AnyRequest,
+        event_id: FromPath[UUID],
+        platform: PlatformDep,
+        signed_in: SignedIn,
+    ) -> Template | Redirect:
+        fields = await form_fields(request)
+        invite = fields.get("invite", "")
+        key = fields.get("idempotency_key", "")[:MAX_KEY_LENGTH] or None
+        try:
+            _, payment_url, _ = await place_booking(
+                platform,
+                BookSeats(
+                    event_id=EventId(event_id),
+                    guest_id=signed_in,
+                    seats=int_field(fields, "seats", 1),
+                    invite_token=invite or None,
+                    idempotency_key=key,
+                ),
+            )
+        except (ValidationFailed, Conflict) as exc:
+            return await _event_page(
+                request, platform, EventId(event_id), invite, error=exc.detail,
+                seats=fields.get("seats", "1"), status=status_for(exc),
+            )  # fmt: skip
+        return Redirect(payment_url, status_code=303) if payment_url else see_other("/bookings")
+
+    @get("/bookings")
+    async def mine(
+        self, request: AnyRequest, platform: PlatformDep, signed_in: SignedIn
+    ) -> Template:
+        page = await services.my_bookings(
+            signed_in, PageRequest.parse(None, 50), uow=platform.new_uow()
+        )
+        events: dict[EventId, Event | None] = {}
+        for booking in page.items:
+            if booking.event_id not in events:
+                try:
+                    events[booking.event_id] = await services.get_event(
+                        booking.event_id, viewer=signed_in, invite_token=None,
+                        uow=platform.new_uow(),
+                    )  # fmt: skip
+                except NotFound:
+                    events[booking.event_id] = None
+        rows = [
+            {
+                "booking": b,
+                "event": events[b.event_id],
+                "tickets": [
+                    t
+                    for t in b.tickets
+                    if t.holder_id == signed_in and t.status is TicketStatus.VALID
+                ],
+            }
+            for b in page.items
+        ]
+        return render(request, "booking/bookings.html", {"rows": rows})
+
+
+async def _event_page(
+    request: AnyRequest,
+    platform: PlatformDep,
+    event_id: EventId,
+    invite: str,
+    *,
+    error: str = "",
+    seats: str = "1",
+    status: int = 200,
+) -> Template:
+    session = current_session(request)
+    viewer = session.account_id if session else None
+    event = await services.get_event(
+        event_id, viewer=viewer, invite_token=invite or None, uow=platform.new_uow()
+    )
+    started = platform.clock.now() >= event.starts_at
+    context = {
+        "event": event,
+        "invite": invite,
+        "bookable": event.status is EventStatus.SCHEDULED and not started and event.seats_left > 0,
+        "cancelled": event.status is EventStatus.CANCELLED,
+        "started": started,
+        "viewer": viewer,
+        "error": error,
+        "seats": seats,
+        "idempotency_key": str(uuid4()),
+        "login_url": login_url(
+            request.url.path + (f"?{urlencode({'invite': invite})}" if invite else "")
+        ),
+    }
+    return render(request, "booking/event.html", context, status=status)
