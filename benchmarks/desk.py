@@ -43,6 +43,7 @@ from core.distribution import (  # noqa: E402
     roster,
     services,
 )
+from core.distribution import participants as participant_list  # noqa: E402
 from core.distribution.model import Participant, Person  # noqa: E402
 from core.distribution.population import synthetic_participants  # noqa: E402
 from core.distribution.ports import ParticipantQuery  # noqa: E402
@@ -163,7 +164,7 @@ async def measure(name: str, database: Any, count: int, searches: int) -> list[s
             )
 
     async def use_case(text: str) -> None:
-        await services.find_participants(
+        await participant_list.find_participants(
             conference.id, text, PageRequest(), actor=organiser.id, uow=database.new_uow()
         )
 

@@ -12,6 +12,7 @@ from core.booking.commands import BookSeats, PublishEvent
 from core.booking.model import EventDetails, Visibility
 from core.booking.services import book_seats, publish_event
 from core.distribution import desk, services
+from core.distribution import participants as participant_list
 from core.distribution.model import Role
 from core.distribution.population import synthetic_participants
 from core.identity.commands import Register
@@ -112,7 +113,7 @@ async def load_conference(
         f"+7 999 000-{n // 100:02d}-{n % 100:02d}"
         for n, p in enumerate(synthetic_participants(240, seed=1))
     ]
-    await services.import_participants(
+    await participant_list.import_participants(
         conference.id, "\n".join(rows).encode(), actor=organiser, uow=container.new_uow(),
         clock=container.clock,
     )  # fmt: skip

@@ -35,7 +35,8 @@ from adapters.http.distribution_schemas import (
 from adapters.http.events import Cursor, Limit
 from adapters.http.figures import figure_ticks
 from adapters.http.problems import problem_responses
-from core.distribution import desk, roster, services
+from core.distribution import desk, roster
+from core.distribution import participants as participant_list
 from core.distribution.model import ConferenceId, ParticipantId, PointId
 from core.identity.model import AccountId
 from core.shared.paging import PageRequest
@@ -68,7 +69,7 @@ class ParticipantsController(Controller):
         """Search by any prefix of a name part, email or phone; every word must match, case
         does not matter, nor yo written as ye. Optionally only (un)delivered people, or those
         planned for one point."""
-        page = await services.find_participants(
+        page = await participant_list.find_participants(
             ConferenceId(conference_id), q or "", PageRequest.parse(cursor, limit),
             delivered=delivered, point_id=PointId(point_id) if point_id else None,
             actor=account_id, uow=platform.new_uow(),
@@ -84,7 +85,7 @@ class ParticipantsController(Controller):
         platform: PlatformDep,
         account_id: CurrentAccount,
     ) -> ParticipantOut:
-        participant = await services.add_participant(
+        participant = await participant_list.add_participant(
             ConferenceId(conference_id), data.person(),
             PointId(data.preferred_point_id) if data.preferred_point_id else None,
             actor=account_id, uow=platform.new_uow(), clock=platform.clock,
@@ -99,7 +100,7 @@ class ParticipantsController(Controller):
         platform: PlatformDep,
         account_id: CurrentAccount,
     ) -> ParticipantOut:
-        participant = await services.get_participant(
+        participant = await participant_list.get_participant(
             ConferenceId(conference_id), ParticipantId(participant_id), actor=account_id,
             uow=platform.new_uow(),
         )  # fmt: skip
@@ -115,7 +116,7 @@ class ParticipantsController(Controller):
         account_id: CurrentAccount,
     ) -> ParticipantOut:
         """Replace a participant's name and contacts."""
-        participant = await services.edit_participant(
+        participant = await participant_list.edit_participant(
             ConferenceId(conference_id), ParticipantId(participant_id), data.person(),
             actor=account_id, uow=platform.new_uow(), clock=platform.clock,
         )  # fmt: skip
@@ -134,7 +135,7 @@ class ParticipantsController(Controller):
         platform: PlatformDep,
         account_id: CurrentAccount,
     ) -> None:
-        await services.remove_participant(
+        await participant_list.remove_participant(
             ConferenceId(conference_id), ParticipantId(participant_id), actor=account_id,
             uow=platform.new_uow(), clock=platform.clock,
         )  # fmt: skip
@@ -155,7 +156,7 @@ class ParticipantsController(Controller):
     ) -> ImportOut:
         """Send the CSV file as the body (UTF-8 or cp1251, `;` or `,`, a header row). Good rows
         are added; each bad one is reported with its line number."""
-        report = await services.import_participants(
+        report = await participant_list.import_participants(
             ConferenceId(conference_id), await request.body(), actor=account_id,
             uow=platform.new_uow(), clock=platform.clock,
         )  # fmt: skip
@@ -181,10 +182,10 @@ class ParticipantsController(Controller):
         lang: FromQuery[str] = "en",
     ) -> Response[bytes]:
         """The list as CSV (`;`-separated; `lang=ru` for Russian headers, Excel-friendly)."""
-        conference, points, people = await services.all_participants(
+        conference, points, people = await participant_list.all_participants(
             ConferenceId(conference_id), actor=account_id, uow=platform.new_uow()
         )
-        rows = services.export_rows(conference, points, people, delivered=delivered)
+        rows = participant_list.export_rows(conference, points, people, delivered=delivered)
         language = "ru" if lang == "ru" else "en"
         text = roster.roster_csv(rows, lang=language)
         suffix = "" if delivered is None else ("-delivered" if delivered else "-missing")

@@ -19,6 +19,7 @@ from adapters.http.deps import PlatformDep
 from adapters.http.pages.i18n import t
 from adapters.http.pages.layout import form_fields, hhmm, language, render, see_other, uuid_field
 from adapters.http.pages.session import SignedIn
+from core.distribution import participants as participant_list
 from core.distribution import services
 from core.distribution.desk import deliver_pack
 from core.distribution.model import (
@@ -76,7 +77,7 @@ class DeskPages(Controller):
         people: list[Any] = []
         more = False
         if q.strip():
-            found = await services.find_participants(
+            found = await participant_list.find_participants(
                 conference.id, q[:200], PageRequest(limit=RESULTS), actor=signed_in,
                 uow=platform.new_uow(),
             )  # fmt: skip
@@ -124,7 +125,7 @@ class DeskPages(Controller):
             names = {p.id: p.name for p in points}
             where = names.get(exc.point_id, "?") if exc.point_id else "?"
             message = t("desk.already", lang, point=where, time=hhmm(exc.delivered_at, zone))
-            person = await services.get_participant(
+            person = await participant_list.get_participant(
                 conference.id, ParticipantId(participant_id), actor=signed_in,
                 uow=platform.new_uow(),
             )  # fmt: skip

@@ -19,9 +19,10 @@ from adapters.http.pages.i18n import t
 from adapters.http.pages.layout import form_fields, language, render, see_other, uuid_field
 from adapters.http.pages.session import SignedIn
 from adapters.http.participants import MAX_IMPORT_BYTES
+from core.distribution import participants as participant_list
 from core.distribution import roster, services
 from core.distribution.model import ConferenceId, ParticipantId, Person, PointId
-from core.distribution.services import ImportReport
+from core.distribution.participants import ImportReport
 from core.shared.errors import ValidationFailed
 from core.shared.paging import PageRequest
 
@@ -70,7 +71,7 @@ class ParticipantPages(Controller):
         fields = await form_fields(request)
         preferred = uuid_field(fields, "preferred_point")
         try:
-            await services.add_participant(
+            await participant_list.add_participant(
                 ConferenceId(conference_id), _person(fields),
                 PointId(preferred) if preferred else None,
                 actor=signed_in, uow=platform.new_uow(), clock=platform.clock,
@@ -95,7 +96,7 @@ class ParticipantPages(Controller):
             ConferenceId(conference_id), actor=signed_in, uow=platform.new_uow()
         )
         standing.ensure_organiser()
-        participant = await services.get_participant(
+        participant = await participant_list.get_participant(
             conference.id, ParticipantId(participant_id), actor=signed_in, uow=platform.new_uow()
         )
         form = {name: getattr(participant.person, name) for name in PERSON_FIELDS}
@@ -116,7 +117,7 @@ class ParticipantPages(Controller):
     ) -> Template | Redirect:
         fields = await form_fields(request)
         try:
-            await services.edit_participant(
+            await participant_list.edit_participant(
                 ConferenceId(conference_id), ParticipantId(participant_id), _person(fields),
                 actor=signed_in, uow=platform.new_uow(), clock=platform.clock,
             )  # fmt: skip
@@ -124,7 +125,7 @@ class ParticipantPages(Controller):
             conference, _ = await services.get_conference(
                 ConferenceId(conference_id), actor=signed_in, uow=platform.new_uow()
             )
-            participant = await services.get_participant(
+            participant = await participant_list.get_participant(
                 conference.id, ParticipantId(participant_id), actor=signed_in,
                 uow=platform.new_uow(),
             )  # fmt: skip
@@ -145,7 +146,7 @@ class ParticipantPages(Controller):
         platform: PlatformDep,
         signed_in: SignedIn,
     ) -> Redirect:
-        await services.remove_participant(
+        await participant_list.remove_participant(
             ConferenceId(conference_id), ParticipantId(participant_id), actor=signed_in,
             uow=platform.new_uow(), clock=platform.clock,
         )  # fmt: skip
@@ -167,7 +168,7 @@ class ParticipantPages(Controller):
                 import_error=t("import.no_file", language(request)), status=422,
             )  # fmt: skip
         try:
-            report = await services.import_participants(
+            report = await participant_list.import_participants(
                 ConferenceId(conference_id), data, actor=signed_in, uow=platform.new_uow(),
                 clock=platform.clock,
             )  # fmt: skip
@@ -188,11 +189,11 @@ class ParticipantPages(Controller):
         show: Text = "",
         lang: Text = "en",
     ) -> Response[bytes]:
-        conference, points, people = await services.all_participants(
+        conference, points, people = await participant_list.all_participants(
             ConferenceId(conference_id), actor=signed_in, uow=platform.new_uow()
         )
         delivered = FILTERS.get(show)
-        rows = services.export_rows(conference, points, people, delivered=delivered)
+        rows = participant_list.export_rows(conference, points, people, delivered=delivered)
         language = "ru" if lang == "ru" else "en"
         text = roster.roster_csv(rows, lang=language)
         suffix = "" if delivered is None else ("-delivered" if delivered else "-missing")
@@ -222,7 +223,7 @@ async def _listing(
         conference_id, actor=account, uow=platform.new_uow()
     )
     points = await services.list_points(conference_id, actor=account, uow=platform.new_uow())
-    page = await services.find_participants(
+    page = await participant_list.find_participants(
         conference_id, query["q"], PageRequest.parse(query["cursor"] or None, PAGE_SIZE),
         delivered=FILTERS.get(query["show"]), actor=account, uow=platform.new_uow(),
     )  # fmt: skip

@@ -10,6 +10,7 @@ from tests.unit.support import NewUow, RegisterAccount
 
 from adapters.memory import SteppingClock
 from core.distribution import desk, services
+from core.distribution import participants as participant_list
 from core.distribution.capacity import MeanWaitTarget
 from core.distribution.model import (
     AlreadyDelivered,
@@ -26,9 +27,7 @@ from core.shared.paging import PageRequest
 
 
 @pytest.fixture
-def conference(
-    register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock
-) -> Any:
+def conference(register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock) -> Any:
     """An organiser's conference with a hand-out window of two hours a week ahead."""
 
     async def _conference(organiser: Account | None = None) -> tuple[Account, Conference]:
@@ -61,7 +60,7 @@ async def participant(
     new_uow: NewUow, clock: SteppingClock, organiser: Account, conference: Conference,
     last: str = "Иванов", first: str = "Иван", email: str = "",
 ) -> Any:  # fmt: skip
-    return await services.add_participant(
+    return await participant_list.add_participant(
         conference.id, Person(last, first, "Иванович", email, "+7 999 123-45-67"), None,
         actor=organiser.id, uow=new_uow(), clock=clock,
     )  # fmt: skip
@@ -219,8 +218,9 @@ async def test_search_finds_by_any_prefix_with_yo_and_case_ignored(
     await participant(new_uow, clock, organiser, made, "Петров", "Пётр", "petr@x.org")
 
     async def find(text: str) -> list[str]:
-        page = await services.find_participants(made.id, text, PageRequest(), actor=organiser.id,
-                                                uow=new_uow())  # fmt: skip
+        page = await participant_list.find_participants(
+            made.id, text, PageRequest(), actor=organiser.id, uow=new_uow()
+        )
         return [p.person.last_name for p in page.items]
 
     assert await find("елк") == ["Ёлкина"]

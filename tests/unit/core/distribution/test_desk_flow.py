@@ -19,6 +19,7 @@ from tests.unit.support import HandlerContext, NewUow, RegisterAccount, Relay, o
 from adapters.live import MemoryLive
 from adapters.memory import SteppingClock
 from core.distribution import desk, handlers, services
+from core.distribution import participants as participant_list
 from core.distribution.capacity import MeanWaitTarget, evaluate_layout, recommend_desks
 from core.distribution.events import PackDelivered, RosterChanged
 from core.distribution.model import (
@@ -66,7 +67,7 @@ class Desk:
         return made
 
     async def person(self, last: str, prefers: PickupPoint | None = None) -> Participant:
-        return await services.add_participant(
+        return await participant_list.add_participant(
             self.conference.id, Person(last, "Ann"), prefers.id if prefers else None,
             actor=self.organiser.id, uow=self.new_uow(), clock=self.clock,
         )  # fmt: skip

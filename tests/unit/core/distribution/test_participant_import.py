@@ -13,6 +13,7 @@ import pytest
 from tests.unit.support import NewUow, RegisterAccount
 
 from adapters.memory import SteppingClock
+from core.distribution import participants as participant_list
 from core.distribution import services
 from core.distribution.model import (
     Conference,
@@ -63,7 +64,9 @@ def roster_changes(outbox: Outbox) -> list[str]:
 
 
 async def listed(new_uow: NewUow, organiser: Account, made: Conference) -> list[Participant]:
-    _, _, people = await services.all_participants(made.id, actor=organiser.id, uow=new_uow())
+    _, _, people = await participant_list.all_participants(
+        made.id, actor=organiser.id, uow=new_uow()
+    )
     return people
 
 
@@ -78,10 +81,10 @@ async def test_every_good_row_is_added_with_its_preferred_point(
         "Сидоров;Сидор;;s@x.org;;\n"
     ).encode()
     before = roster_changes(outbox)
-    report = await services.import_participants(
+    report = await participant_list.import_participants(
         made.id, data, actor=organiser.id, uow=new_uow(), clock=clock
     )
-    assert report == services.ImportReport(3, (), "utf-8", ";")
+    assert report == participant_list.ImportReport(3, (), "utf-8", ";")
     people = {p.person.last_name: p for p in await listed(new_uow, organiser, made)}
     assert people["Иванов"].person == Person(
         "Иванов", "Иван", "Иванович", "ivan@x.org", "+7 999 123-45-67"
@@ -100,7 +103,7 @@ async def test_a_bad_row_is_reported_at_its_line_and_the_rest_kept(
     conference: Any, new_uow: NewUow, clock: SteppingClock
 ) -> None:
     organiser, made, _ = await conference()
-    await services.add_participant(
+    await participant_list.add_participant(
         made.id,
         Person("Старый", "Друг", email="old@x.org"),
         None,
@@ -115,7 +118,7 @@ async def test_a_bad_row_is_reported_at_its_line_and_the_rest_kept(
         "Старый,Друг,OLD@x.org,\n"  # line 4: already in the list
         "Хороший,Человек,good@x.org,Hall A\n"
     ).encode()
-    report = await services.import_participants(
+    report = await participant_list.import_participants(
         made.id, data, actor=organiser.id, uow=new_uow(), clock=clock
     )
     assert (report.added, report.encoding, report.delimiter) == (1, "utf-8", ",")
@@ -134,10 +137,10 @@ async def test_a_file_with_nothing_to_add_changes_nothing(
     organiser, made, _ = await conference()
     before = roster_changes(outbox)
     data = "Фамилия;Имя;Точка\nИванов;Иван;Нет такой\n".encode("cp1251")
-    report = await services.import_participants(
+    report = await participant_list.import_participants(
         made.id, data, actor=organiser.id, uow=new_uow(), clock=clock
     )
-    assert report == services.ImportReport(
+    assert report == participant_list.ImportReport(
         0, (RowProblem(2, "there is no pickup point named 'Нет такой'"),), "cp1251", ";"
     )
     assert await listed(new_uow, organiser, made) == []
@@ -149,10 +152,10 @@ async def test_an_import_adds_nobody_twice(
 ) -> None:
     organiser, made, _ = await conference()
     data = b"last_name;first_name;email\nAnn;Lee;ann@x.org\nBob;Ray;bob@x.org\n"
-    first = await services.import_participants(
+    first = await participant_list.import_participants(
         made.id, data, actor=organiser.id, uow=new_uow(), clock=clock
     )
-    again = await services.import_participants(
+    again = await participant_list.import_participants(
         made.id, data, actor=organiser.id, uow=new_uow(), clock=clock
     )
     assert first.added == 2
@@ -170,7 +173,7 @@ async def test_a_file_without_a_header_reports_it_and_adds_nobody(
     conference: Any, new_uow: NewUow, clock: SteppingClock
 ) -> None:
     organiser, made, _ = await conference()
-    report = await services.import_participants(
+    report = await participant_list.import_participants(
         made.id, b"\n\n", actor=organiser.id, uow=new_uow(), clock=clock
     )
     assert (report.added, report.problems) == (0, (RowProblem(1, "the file has no header row"),))
@@ -213,7 +216,7 @@ def export_setup() -> tuple[Conference, list[PickupPoint], list[Participant]]:
 
 def test_export_rows_show_points_by_name_and_times_in_the_conference_zone() -> None:
     made, points, people = export_setup()
-    assert services.export_rows(made, points, people) == [
+    assert participant_list.export_rows(made, points, people) == [
         ExportRow(
             "Иванов",
             "Иван",
@@ -233,11 +236,11 @@ def test_export_rows_show_points_by_name_and_times_in_the_conference_zone() -> N
 
 def test_export_rows_can_keep_only_the_served_or_only_the_waiting() -> None:
     made, points, people = export_setup()
-    served = services.export_rows(made, points, people, delivered=True)
-    waiting = services.export_rows(made, points, people, delivered=False)
+    served = participant_list.export_rows(made, points, people, delivered=True)
+    waiting = participant_list.export_rows(made, points, people, delivered=False)
     assert [r.last_name for r in served] == ["Иванов"]
     assert [r.last_name for r in waiting] == ["Петров", "Сидоров"]
-    assert services.export_rows(made, [], []) == []
+    assert participant_list.export_rows(made, [], []) == []
 
 
 def test_export_rows_use_the_conference_zone_even_across_midnight() -> None:
@@ -249,14 +252,14 @@ def test_export_rows_use_the_conference_zone_even_across_midnight() -> None:
         Slot(STARTS - timedelta(hours=4, minutes=5), STARTS - timedelta(hours=3, minutes=55)),
         STARTS,
     )
-    [row] = services.export_rows(made, points, [late])
+    [row] = participant_list.export_rows(made, points, [late])
     assert row.slot == "2025-06-01 21:55-22:05"
-    [served] = services.export_rows(made, points, people, delivered=True)
+    [served] = participant_list.export_rows(made, points, people, delivered=True)
     assert served.delivered_at == "2025-06-02 02:07"
 
 
 def test_export_rows_leave_blank_a_point_missing_from_the_given_points() -> None:
     made, (a, _), people = export_setup()
-    [served] = services.export_rows(made, [a], people, delivered=True)
+    [served] = participant_list.export_rows(made, [a], people, delivered=True)
     assert (served.point, served.delivered_point) == ("Hall A", "")
     assert served.delivered_at == "2025-06-02 09:07"

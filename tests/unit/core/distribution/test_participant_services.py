@@ -15,6 +15,7 @@ from tests.unit.support import NewUow, RegisterAccount
 
 from adapters.memory import SteppingClock
 from core.distribution import desk, services
+from core.distribution import participants as participant_list
 from core.distribution.model import (
     Conference,
     ParticipantId,
@@ -71,7 +72,7 @@ async def add(
     person: Person = IVANOV,
     preferred: PointId | None = None,
 ) -> Any:
-    return await services.add_participant(
+    return await participant_list.add_participant(
         made.id, person, preferred, actor=organiser.id, uow=new_uow(), clock=clock
     )
 
@@ -107,7 +108,9 @@ async def test_an_added_participant_is_stored_checked_and_announced(
     added = await add(new_uow, clock, organiser, made, preferred=hall.id)
     assert added.person == Person("Иванов", "Иван", "Иванович", "ivan@x.org", "+7 999 123-45-67")
     assert (added.conference_id, added.preferred_point_id) == (made.id, hall.id)
-    stored = await services.get_participant(made.id, added.id, actor=organiser.id, uow=new_uow())
+    stored = await participant_list.get_participant(
+        made.id, added.id, actor=organiser.id, uow=new_uow()
+    )
     assert (stored.id, stored.person, stored.preferred_point_id) == (
         added.id,
         added.person,
@@ -132,7 +135,9 @@ async def test_an_email_is_listed_once_per_conference_whatever_its_case(
     await add(new_uow, clock, organiser, made, Person("Сидоров", "Сидор"))
     _, other = await conference(organiser)
     await add(new_uow, clock, organiser, other)
-    _, _, listed = await services.all_participants(made.id, actor=organiser.id, uow=new_uow())
+    _, _, listed = await participant_list.all_participants(
+        made.id, actor=organiser.id, uow=new_uow()
+    )
     assert sorted(p.person.last_name for p in listed) == ["Иванов", "Петров", "Сидоров"]
 
 
@@ -147,7 +152,9 @@ async def test_a_preferred_point_must_belong_to_the_conference(
         with pytest.raises(NotFound) as caught:
             await add(new_uow, clock, organiser, made, preferred=wrong)
         assert caught.value.detail == "pickup point not found"
-    _, _, listed = await services.all_participants(made.id, actor=organiser.id, uow=new_uow())
+    _, _, listed = await participant_list.all_participants(
+        made.id, actor=organiser.id, uow=new_uow()
+    )
     assert listed == []
     assert roster_changes(outbox) == before
 
@@ -163,22 +170,24 @@ async def test_only_the_organiser_changes_the_list(
         with pytest.raises(error):
             await add(new_uow, clock, who, made, Person("Петров", "Пётр"))
         with pytest.raises(error):
-            await services.edit_participant(
+            await participant_list.edit_participant(
                 made.id, listed.id, Person("A", "B"), actor=who.id, uow=new_uow(), clock=clock
             )
         with pytest.raises(error):
-            await services.remove_participant(
+            await participant_list.remove_participant(
                 made.id, listed.id, actor=who.id, uow=new_uow(), clock=clock
             )
         with pytest.raises(error):
-            await services.import_participants(
+            await participant_list.import_participants(
                 made.id, b"last_name;first_name\nA;B\n", actor=who.id, uow=new_uow(), clock=clock
             )
     # staff may still look
-    seen = await services.get_participant(made.id, listed.id, actor=helper.id, uow=new_uow())
+    seen = await participant_list.get_participant(
+        made.id, listed.id, actor=helper.id, uow=new_uow()
+    )
     assert seen.person.last_name == "Иванов"
     with pytest.raises(NotFound):
-        await services.get_participant(made.id, listed.id, actor=stranger.id, uow=new_uow())
+        await participant_list.get_participant(made.id, listed.id, actor=stranger.id, uow=new_uow())
 
 
 async def test_editing_renames_the_participant_and_keeps_the_rest(
@@ -188,7 +197,7 @@ async def test_editing_renames_the_participant_and_keeps_the_rest(
     hall = await add_point(new_uow, clock, organiser, made, "Hall A")
     added = await add(new_uow, clock, organiser, made, preferred=hall.id)
     before = roster_changes(outbox)
-    edited = await services.edit_participant(
+    edited = await participant_list.edit_participant(
         made.id,
         added.id,
         Person(" Петров ", "Пётр", email="P@X.org"),
@@ -198,7 +207,9 @@ async def test_editing_renames_the_participant_and_keeps_the_rest(
     )
     assert edited.person == Person("Петров", "Пётр", "", "p@x.org", "")
     assert edited.updated_at > added.updated_at
-    stored = await services.get_participant(made.id, added.id, actor=organiser.id, uow=new_uow())
+    stored = await participant_list.get_participant(
+        made.id, added.id, actor=organiser.id, uow=new_uow()
+    )
     assert (stored.person, stored.created_at) == (edited.person, added.created_at)
     assert (stored.updated_at, stored.preferred_point_id) == (edited.updated_at, hall.id)
     assert roster_changes(outbox) == [*before, (made.id, "participants")]
@@ -211,11 +222,13 @@ async def test_a_refused_edit_changes_nothing(
     added = await add(new_uow, clock, organiser, made)
     before = roster_changes(outbox)
     with pytest.raises(ValidationFailed) as caught:
-        await services.edit_participant(
+        await participant_list.edit_participant(
             made.id, added.id, Person(" ", "Пётр"), actor=organiser.id, uow=new_uow(), clock=clock
         )
     assert caught.value.field == "last_name"
-    stored = await services.get_participant(made.id, added.id, actor=organiser.id, uow=new_uow())
+    stored = await participant_list.get_participant(
+        made.id, added.id, actor=organiser.id, uow=new_uow()
+    )
     assert stored.person == added.person
     assert roster_changes(outbox) == before
 
@@ -228,19 +241,23 @@ async def test_a_participant_of_another_conference_is_not_found_through_this_one
     theirs = await add(new_uow, clock, organiser, other)
     for wrong in (theirs.id, ParticipantId(UUID(int=42))):
         with pytest.raises(NotFound) as found:
-            await services.get_participant(made.id, wrong, actor=organiser.id, uow=new_uow())
+            await participant_list.get_participant(
+                made.id, wrong, actor=organiser.id, uow=new_uow()
+            )
         assert found.value.detail == "participant not found"
         with pytest.raises(NotFound) as edited:
-            await services.edit_participant(
+            await participant_list.edit_participant(
                 made.id, wrong, Person("A", "B"), actor=organiser.id, uow=new_uow(), clock=clock
             )
         assert edited.value.detail == "participant not found"
         with pytest.raises(NotFound) as removed:
-            await services.remove_participant(
+            await participant_list.remove_participant(
                 made.id, wrong, actor=organiser.id, uow=new_uow(), clock=clock
             )
         assert removed.value.detail == "participant not found"
-    still = await services.get_participant(other.id, theirs.id, actor=organiser.id, uow=new_uow())
+    still = await participant_list.get_participant(
+        other.id, theirs.id, actor=organiser.id, uow=new_uow()
+    )
     assert still.person == theirs.person
 
 
@@ -251,12 +268,14 @@ async def test_a_removed_participant_is_gone_and_the_change_announced(
     gone = await add(new_uow, clock, organiser, made)
     kept = await add(new_uow, clock, organiser, made, Person("Петров", "Пётр"))
     before = roster_changes(outbox)
-    await services.remove_participant(
+    await participant_list.remove_participant(
         made.id, gone.id, actor=organiser.id, uow=new_uow(), clock=clock
     )
     with pytest.raises(NotFound):
-        await services.get_participant(made.id, gone.id, actor=organiser.id, uow=new_uow())
-    _, _, listed = await services.all_participants(made.id, actor=organiser.id, uow=new_uow())
+        await participant_list.get_participant(made.id, gone.id, actor=organiser.id, uow=new_uow())
+    _, _, listed = await participant_list.all_participants(
+        made.id, actor=organiser.id, uow=new_uow()
+    )
     assert [p.id for p in listed] == [kept.id]
     assert roster_changes(outbox) == [*before, (made.id, "participants")]
     # the email is free again
@@ -278,12 +297,14 @@ async def test_all_participants_gives_the_conference_its_points_and_its_list(
     helper, stranger = await register_account(), await register_account()
     await join_as_staff(new_uow, clock, organiser, made, helper)
 
-    got, points, listed = await services.all_participants(made.id, actor=helper.id, uow=new_uow())
+    got, points, listed = await participant_list.all_participants(
+        made.id, actor=helper.id, uow=new_uow()
+    )
     assert (got.id, got.title) == (made.id, "PyCon")
     assert [p.id for p in points] == [a.id, b.id]
     assert [p.id for p in listed] == [first.id, second.id]
     with pytest.raises(NotFound):
-        await services.all_participants(made.id, actor=stranger.id, uow=new_uow())
+        await participant_list.all_participants(made.id, actor=stranger.id, uow=new_uow())
 
 
 async def test_search_filters_by_hand_over_and_by_assigned_point_and_pages(
@@ -308,7 +329,7 @@ async def test_search_filters_by_hand_over_and_by_assigned_point_and_pages(
     await join_as_staff(new_uow, clock, organiser, made, helper)
 
     async def find(text: str = "", page: PageRequest | None = None, **filters: Any) -> Any:
-        return await services.find_participants(
+        return await participant_list.find_participants(
             made.id, text, page or PageRequest(), actor=helper.id, uow=new_uow(), **filters
         )
 
@@ -326,7 +347,7 @@ async def test_search_filters_by_hand_over_and_by_assigned_point_and_pages(
     rest = await find(page=PageRequest(cursor=first.next_cursor, limit=2))
     assert (last_names(rest), rest.next_cursor) == (["Васильев"], None)
     with pytest.raises(NotFound):
-        await services.find_participants(
+        await participant_list.find_participants(
             made.id, "", PageRequest(), actor=stranger.id, uow=new_uow()
         )
 
@@ -371,13 +392,13 @@ async def test_an_edit_cannot_take_an_email_already_in_the_list(
     await add(new_uow, clock, organiser, made)  # ivan@x.org
     other = await add(new_uow, clock, organiser, made, Person("Петров", "Пётр", email="p@x.org"))
     with pytest.raises(ValidationFailed) as caught:
-        await services.edit_participant(
+        await participant_list.edit_participant(
             made.id, other.id, Person("Петров", "Пётр", email=" IVAN@x.org "),
             actor=organiser.id, uow=new_uow(), clock=clock,
         )  # fmt: skip
     assert caught.value.field == "email"
     assert caught.value.detail == "ivan@x.org is already in this list"
-    kept = await services.edit_participant(  # keeping one's own email is no clash
+    kept = await participant_list.edit_participant(  # keeping one's own email is no clash
         made.id, other.id, Person("Петрова", "Пётр", email="P@x.org"),
         actor=organiser.id, uow=new_uow(), clock=clock,
     )  # fmt: skip

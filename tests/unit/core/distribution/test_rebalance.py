@@ -16,6 +16,7 @@ from tests.unit.support import NewUow, RegisterAccount, only
 
 from adapters.memory import SteppingClock
 from core.distribution import desk, services
+from core.distribution import participants as participant_list
 from core.distribution.desk import Move, Rebalance
 from core.distribution.events import RosterChanged
 from core.distribution.model import (
@@ -68,7 +69,7 @@ class Venue:
     async def person(
         self, last: str, at_point: PickupPoint | None, prefers: PickupPoint | None = None
     ) -> Participant:
-        made = await services.add_participant(
+        made = await participant_list.add_participant(
             self.conference.id, Person(last, "Ann"), prefers.id if prefers else None,
             actor=self.organiser.id, uow=self.new_uow(), clock=self.clock,
         )  # fmt: skip
@@ -387,7 +388,7 @@ async def test_someone_moved_or_removed_meanwhile_is_left_alone(made: Venue) -> 
         stored.assign(annex.id, slot(90, 105), at(-9))
         await uow.participants.save(stored)
         await uow.commit()
-    await services.remove_participant(
+    await participant_list.remove_participant(
         made.conference.id, brown.id, actor=made.organiser.id, uow=made.new_uow(),
         clock=made.clock,
     )  # fmt: skip
