@@ -121,22 +121,31 @@ async def login(
     clock: Clock,
 ) -> Session:
     """Exchange email and password for an access token and a refresh token."""
+    async with uow:
+        account = await _verified(cmd, uow, hasher)
+        session = await _open_session(account, uow=uow, tokens=tokens, clock=clock)
+        await uow.commit()
+    return session
+
+
+async def authenticate(cmd: Login, *, uow: IdentityUnitOfWork, hasher: PasswordHasher) -> Account:
+    """The account these credentials belong to, opening no session (for a signed cookie)."""
+    async with uow:
+        return await _verified(cmd, uow, hasher)
+
+
+async def _verified(cmd: Login, uow: IdentityUnitOfWork, hasher: PasswordHasher) -> Account:
     try:
         email = normalise_email(cmd.email)
     except ValidationFailed:
         raise Unauthenticated(BAD_LOGIN) from None
-    async with uow:
-        account = await uow.accounts.find_by_email(email)
-        if account is None:
-            hasher.hash(
-                cmd.password
-            )  # as slow as a verify: a wrong email looks like a wrong password
-            raise Unauthenticated(BAD_LOGIN)
-        if not hasher.verify(account.password_hash, cmd.password):
-            raise Unauthenticated(BAD_LOGIN)
-        session = await _open_session(account, uow=uow, tokens=tokens, clock=clock)
-        await uow.commit()
-    return session
+    account = await uow.accounts.find_by_email(email)
+    if account is None:
+        hasher.hash(cmd.password)  # as slow as a verify: a wrong email looks like a wrong password
+        raise Unauthenticated(BAD_LOGIN)
+    if not hasher.verify(account.password_hash, cmd.password):
+        raise Unauthenticated(BAD_LOGIN)
+    return account
 
 
 async def refresh_session(

@@ -49,19 +49,17 @@ class SignInPages(Controller):
     ) -> Template | Redirect:
         fields = await form_fields(request)
         try:
-            session = await services.login(
+            account = await services.authenticate(
                 Login(fields.get("email", ""), fields.get("password", "")),
                 uow=platform.new_uow(),
                 hasher=platform.hasher,
-                tokens=platform.tokens,
-                clock=platform.clock,
             )
         except Unauthenticated:
             context = {"next": safe_next(fields.get("next")), "email": fields.get("email", "")}
             return render(
                 request, "distribution/login.html", {**context, "failed": True}, status=401
             )
-        page = PageSession(session.account_id, platform.clock.now() + SESSION_TTL)
+        page = PageSession(account.id, platform.clock.now() + SESSION_TTL)
         return see_other(safe_next(fields.get("next")), cookies=[session_cookie(platform, page)])
 
     @post("/logout", status_code=303)

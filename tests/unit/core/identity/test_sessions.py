@@ -17,7 +17,7 @@ from adapters.memory import (
 )
 from core.identity.commands import Login, RefreshSession
 from core.identity.model import REFRESH_TTL, Session
-from core.identity.services import BAD_LOGIN, login, refresh_session
+from core.identity.services import BAD_LOGIN, authenticate, login, refresh_session
 from core.shared.errors import Unauthenticated
 
 EMAIL = "ada@example.org"
@@ -173,3 +173,42 @@ async def test_only_a_hash_of_the_refresh_token_is_stored(
     [stored] = store.table("refresh_tokens").values()
     assert stored.token_hash != session.refresh_token
     assert session.refresh_token not in repr(stored)
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        (EMAIL, "wrong password"),
+        ("nobody@example.org", PASSWORD),
+        ("not an email", PASSWORD),
+        (EMAIL, ""),
+    ],
+)
+async def test_authenticate_refuses_bad_credentials_like_login(
+    register_account: RegisterAccount,
+    new_uow: Callable[[], MemoryUnitOfWork],
+    hasher: FastPasswordHasher,
+    email: str,
+    password: str,
+) -> None:
+    await register_account(EMAIL)
+    with pytest.raises(Unauthenticated) as caught:
+        await authenticate(Login(email, password), uow=new_uow(), hasher=hasher)
+    assert caught.value.detail == BAD_LOGIN
+
+
+async def test_authenticate_names_the_account_and_opens_no_session(
+    register_account: RegisterAccount,
+    new_uow: Callable[[], MemoryUnitOfWork],
+    hasher: FastPasswordHasher,
+    store: MemoryStore,
+    log_in: LogIn,
+) -> None:
+    account = await register_account(EMAIL)
+    await log_in()  # one session of the account's own, which must stay the only one
+    assert len(store.table("refresh_tokens")) == 1
+
+    found = await authenticate(Login(" ADA@example.org", PASSWORD), uow=new_uow(), hasher=hasher)
+
+    assert found.id == account.id
+    assert len(store.table("refresh_tokens")) == 1
