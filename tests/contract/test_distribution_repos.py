@@ -245,6 +245,29 @@ async def test_participant_saves_a_new_name_and_delivery(new_uow: NewUow, make: 
     assert emails == {"b@example.org"}
 
 
+async def test_saving_a_participant_with_anothers_email_is_a_conflict(
+    new_uow: NewUow, make: Make
+) -> None:
+    conf = await conference(make)
+    first, second = await participants(
+        make,
+        conf.id,
+        [person("Первый", "Иван", email="one@example.org"), person("Второй", "Пётр")],
+    )
+    second.rename(person("Второй", "Пётр", email="one@example.org"), T)
+    async with new_uow() as uow:
+        with pytest.raises(Conflict, match="already in the conference's list"):
+            await uow.participants.save(second)
+    first.rename(person("Первый", "Иван", "Иванович", "one@example.org"), T)
+    async with new_uow() as uow:  # keeping one's own email is no clash
+        await uow.participants.save(first)
+        await uow.commit()
+
+    async with new_uow() as uow:
+        assert (await uow.participants.get(second.id)).person.email == ""
+        assert (await uow.participants.get(first.id)).person.second_name == "Иванович"
+
+
 async def test_save_assignments_stores_points_and_slots_and_nothing_else(
     new_uow: NewUow, make: Make
 ) -> None:

@@ -94,11 +94,17 @@ def _tokens(participant: Participant) -> frozenset[str]:
 class MemoryParticipants(_Repo):
     table = "participants"
 
-    async def add(self, participant: Participant) -> None:
-        if participant.person.email and participant.person.email in await self.emails_of(
-            participant.conference_id
+    def _check_email(self, participant: Participant) -> None:
+        """The database's unique index on (conference, email) for non-empty emails."""
+        email = participant.person.email
+        if email and any(
+            p.person.email == email and p.id != participant.id
+            for p in self._of(participant.conference_id)
         ):
             raise Conflict("this email is already in the conference's list")
+
+    async def add(self, participant: Participant) -> None:
+        self._check_email(participant)
         self.tx.put(self.table, participant.id, participant)
         self.tx.track(participant)
 
@@ -113,6 +119,7 @@ class MemoryParticipants(_Repo):
         return await self.get(participant_id)
 
     async def save(self, participant: Participant) -> None:
+        self._check_email(participant)
         self.tx.put(self.table, participant.id, participant)
         self.tx.track(participant)
 
