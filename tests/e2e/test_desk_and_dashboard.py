@@ -16,14 +16,7 @@ from typing import Any
 import attrs
 import httpx
 from tests.api.apiclient import PASSWORD
-from tests.api.served import free_port, served
-from tests.databases import sqlite_database
-
-from adapters.memory import FastPasswordHasher
-from adapters.workers.inprocess import InProcessTasks
-from entrypoints.container import build_container
-from entrypoints.http import create_app
-from entrypoints.settings import Settings
+from tests.e2e.site import account, bearer, served_app
 
 SHOTS = Path(os.environ.get("STAGEDOOR_SCREENSHOTS", "/tmp"))
 PEOPLE = [
@@ -43,70 +36,51 @@ class HandOut:
     staff: str
 
 
-async def _account(client: httpx.AsyncClient, name: str) -> dict[str, str]:
-    email = f"{name}@example.org"
-    body = {"full_name": name, "email": email, "password": PASSWORD}
-    assert (await client.post("/api/v1/auth/register", json=body)).status_code == 201
-    r = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-
 @contextlib.asynccontextmanager
 async def hand_out_day(tmp_path: Path) -> AsyncIterator[HandOut]:
     """A served app with a conference under way: one point, three participants, one helper
     invited to that point."""
-    tasks = InProcessTasks(sweep_interval=0.2)
-    port = free_port()
-    async with sqlite_database(tmp_path, after_commit=tasks.kick) as database:
-        platform = await build_container(
-            Settings(data_dir=tmp_path, public_url=f"http://127.0.0.1:{port}"),
-            database=database,
-            tasks=tasks,
-            hasher=FastPasswordHasher(),
+    async with served_app(tmp_path) as client:
+        url = str(client.base_url).rstrip("/")
+        organiser = await account(client, "olga")
+        staff = await account(client, "stas")
+        now = datetime.now(UTC)
+        r = await client.post(
+            "/api/v1/conferences",
+            json={
+                "title": "PyCon Siberia",
+                "handout_starts_at": (now - timedelta(hours=1)).isoformat(),
+                "handout_ends_at": (now + timedelta(hours=3)).isoformat(),
+                "time_zone": "Asia/Novosibirsk",
+            },
+            headers=organiser,
         )
-        async with (
-            served(create_app(container=platform), port) as url,
-            httpx.AsyncClient(base_url=url) as client,
-        ):
-            organiser = await _account(client, "olga")
-            staff = await _account(client, "stas")
-            now = datetime.now(UTC)
+        cid = r.json()["id"]
+        r = await client.post(
+            f"/api/v1/conferences/{cid}/points",
+            json={"name": "Main hall", "desks": 2, "stock": 40},
+            headers=organiser,
+        )
+        point = r.json()["id"]
+        people = {}
+        for last, first, email in PEOPLE:
+            body = {"last_name": last, "first_name": first, "email": email}
             r = await client.post(
-                "/api/v1/conferences",
-                json={
-                    "title": "PyCon Siberia",
-                    "handout_starts_at": (now - timedelta(hours=1)).isoformat(),
-                    "handout_ends_at": (now + timedelta(hours=3)).isoformat(),
-                    "time_zone": "Asia/Novosibirsk",
-                },
-                headers=organiser,
+                f"/api/v1/conferences/{cid}/participants", json=body, headers=organiser
             )
-            cid = r.json()["id"]
-            r = await client.post(
-                f"/api/v1/conferences/{cid}/points",
-                json={"name": "Main hall", "desks": 2, "stock": 40},
-                headers=organiser,
-            )
-            point = r.json()["id"]
-            people = {}
-            for last, first, email in PEOPLE:
-                body = {"last_name": last, "first_name": first, "email": email}
-                r = await client.post(
-                    f"/api/v1/conferences/{cid}/participants", json=body, headers=organiser
-                )
-                people[last] = r.json()["id"]
-            r = await client.post(
-                f"/api/v1/conferences/{cid}/staff/invitations",
-                json={"point_id": point},
-                headers=organiser,
-            )
-            accepted = await client.post(
-                "/api/v1/conferences/staff/accept",
-                json={"token": r.json()["token"]},
-                headers=staff,
-            )
-            assert accepted.status_code == 200, accepted.text
-            yield HandOut(url, cid, point, people, "olga@example.org", "stas@example.org")
+            people[last] = r.json()["id"]
+        r = await client.post(
+            f"/api/v1/conferences/{cid}/staff/invitations",
+            json={"point_id": point},
+            headers=organiser,
+        )
+        accepted = await client.post(
+            "/api/v1/conferences/staff/accept",
+            json={"token": r.json()["token"]},
+            headers=staff,
+        )
+        assert accepted.status_code == 200, accepted.text
+        yield HandOut(url, cid, point, people, "olga@example.org", "stas@example.org")
 
 
 @contextlib.asynccontextmanager
@@ -203,7 +177,7 @@ async def test_the_organiser_closes_a_point_and_moves_its_people_from_the_dashbo
     async with hand_out_day(tmp_path) as day, people_at(browser, day.url) as open_as:
         cid = day.conference_id
         async with httpx.AsyncClient(base_url=day.url) as client:
-            olga = await _login(client, day.organiser)
+            olga = await bearer(client, day.organiser)
             r = await client.post(
                 f"/api/v1/conferences/{cid}/points",
                 json={"name": "Foyer", "desks": 1, "stock": 0},
@@ -247,8 +221,3 @@ async def test_the_organiser_closes_a_point_and_moves_its_people_from_the_dashbo
             timeout=5_000,
         )
         await dashboard.screenshot(path=str(SHOTS / "stagedoor-rebalance.png"), full_page=True)
-
-
-async def _login(client: httpx.AsyncClient, email: str) -> dict[str, str]:
-    r = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}

@@ -11,14 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.api.apiclient import PASSWORD, event_body
-from tests.api.served import free_port, served
-from tests.databases import sqlite_database
-
-from adapters.memory import FastPasswordHasher
-from adapters.workers.inprocess import InProcessTasks
-from entrypoints.container import build_container
-from entrypoints.http import create_app
-from entrypoints.settings import Settings
+from tests.e2e.site import account, served_app
 
 PRICE = {"amount": 120000, "currency": "RUB"}
 
@@ -26,33 +19,14 @@ PRICE = {"amount": 120000, "currency": "RUB"}
 @contextlib.asynccontextmanager
 async def booked(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, Any]]]:
     """A served app, and a guest's fresh booking of a paid event (with its payment_url)."""
-    tasks = InProcessTasks(sweep_interval=0.2)
-    port = free_port()
-    async with sqlite_database(tmp_path, after_commit=tasks.kick) as database:
-        platform = await build_container(
-            Settings(data_dir=tmp_path, public_url=f"http://127.0.0.1:{port}"),
-            database=database,
-            tasks=tasks,
-            hasher=FastPasswordHasher(),
+    async with served_app(tmp_path) as client:
+        host, guest = await account(client, "host"), await account(client, "guest")
+        event = await client.post("/api/v1/events", json=event_body(price=PRICE), headers=host)
+        r = await client.post(
+            f"/api/v1/events/{event.json()['id']}/bookings", json={"seats": 1}, headers=guest
         )
-        async with (
-            served(create_app(container=platform), port) as url,
-            httpx.AsyncClient(base_url=url) as client,
-        ):
-            tokens = []
-            for name in ("host", "guest"):
-                body = {"full_name": name, "email": f"{name}@example.org", "password": PASSWORD}
-                await client.post("/api/v1/auth/register", json=body)
-                login = {"email": body["email"], "password": PASSWORD}
-                r = await client.post("/api/v1/auth/login", json=login)
-                tokens.append({"Authorization": f"Bearer {r.json()['access_token']}"})
-            host, guest = tokens
-            event = await client.post("/api/v1/events", json=event_body(price=PRICE), headers=host)
-            r = await client.post(
-                f"/api/v1/events/{event.json()['id']}/bookings", json={"seats": 1}, headers=guest
-            )
-            assert r.json()["status"] == "pending_payment", r.text
-            yield client, r.json()
+        assert r.json()["status"] == "pending_payment", r.text
+        yield client, r.json()
 
 
 @pytest.mark.parametrize(

@@ -4,15 +4,12 @@ kicks, the worker's queues and the live channel all carry the configured prefix 
 from __future__ import annotations
 
 import asyncio
-import secrets
-from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
-import redis
 import redis.asyncio as aioredis
-from tests.databases import REDIS_URL, redis_or_skip
+from tests.databases import REDIS_URL
 
 from adapters.memory import FastPasswordHasher
 from entrypoints.container import build_container
@@ -20,20 +17,6 @@ from entrypoints.settings import Settings
 from entrypoints.worker import create_worker_broker
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-async def namespace() -> AsyncIterator[str]:
-    await redis_or_skip()
-    name = f"stagedoor-ns-{secrets.token_hex(4)}"
-    yield name
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        keys = list(client.scan_iter(match=f"{name}*"))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
 
 
 def settings_for(tmp_path: Path, namespace: str) -> Settings:

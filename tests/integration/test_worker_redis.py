@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import inspect
 import os
-import secrets
 import signal
 import sqlite3
 import subprocess
@@ -30,7 +29,7 @@ from dramatiq.broker import Broker
 from dramatiq.message import Message
 from dramatiq.middleware import Middleware
 from dramatiq.worker import Worker
-from tests.databases import REDIS_URL, fresh_postgres_url, redis_or_skip, sqlite_database
+from tests.databases import REDIS_URL, fresh_postgres_url, sqlite_database
 
 from adapters.memory import FastPasswordHasher, MemoryNotifier
 from adapters.workers import actors, redis_tasks
@@ -65,21 +64,6 @@ async def eventually(check: Callable[[], bool | Awaitable[bool]], *, timeout: fl
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout} s")
         await asyncio.sleep(0.02)
-
-
-@pytest.fixture
-async def namespace() -> AsyncIterator[str]:
-    """A Redis namespace of this test's own, deleted afterwards."""
-    await redis_or_skip()
-    name = f"stagedoor-test-{secrets.token_hex(4)}"
-    yield name
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        keys = list(client.scan_iter(match=f"{name}*"))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
 
 
 class Tally(Middleware):

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import attrs
 
 from adapters.memory import MemoryNotifier, MemoryStore, MemoryUnitOfWork, SteppingClock
+from adapters.memory.provider import MemoryPaymentProvider
+from core.booking.commands import BookSeats, CreateInvitation
 from core.booking.model import Booking, Event, EventDetails
-from core.identity.model import Account
+from core.booking.services import book_seats, create_invitation
+from core.identity.model import Account, AccountId, PhoneVerification, Session
+from core.payments.model import Payment, PaymentId
+from core.payments.ports import ProviderEventType
+from core.payments.services import PaymentTerms, open_checkout, record_provider_event
 from core.shared.events import Handler
+from core.shared.money import Money
 from core.shared.outbox import OutboxMessage, relay_once, run_handler
 
 TEST_PHONE = "+79990000001"
@@ -19,12 +27,20 @@ TEST_CODE = "123456"
 OTHER_PHONE = "+79990000002"
 OTHER_CODE = "654321"
 PASSWORD = "correct horse battery"
+TEST_EMAIL = "ada@example.org"
+PRICE = Money(150_000, "RUB")
+HOLD_TERMS = PaymentTerms(provider="memory", hold=timedelta(minutes=15))
 
 RegisterAccount = Callable[..., Awaitable[Account]]
 DetailsFactory = Callable[..., EventDetails]
 PublishHelper = Callable[..., Awaitable[Event]]
 BookHelper = Callable[..., Awaitable[Booking]]
 NewUow = Callable[[], MemoryUnitOfWork]
+StartVerification = Callable[..., Awaitable[PhoneVerification]]
+VerifyPhoneHelper = Callable[..., Awaitable[Account]]
+RegisterWithPhone = Callable[[str], Awaitable[Account]]
+LogIn = Callable[..., Awaitable[Session]]
+Refresh = Callable[[str], Awaitable[Session]]
 
 
 @attrs.define
@@ -88,3 +104,58 @@ def names(messages: Sequence[OutboxMessage]) -> list[str]:
 def only(messages: Sequence[OutboxMessage], name: str) -> list[Any]:
     """The events of one name among outbox messages."""
     return [m.event for m in messages if m.event.name == name]
+
+
+class ReturnUrls:
+    """Where the payment provider sends the guest back to after a checkout."""
+
+    def success(self, payment_id: PaymentId) -> str:
+        return f"https://stagedoor.test/pay/return/{payment_id}"
+
+    def cancel(self, payment_id: PaymentId) -> str:
+        return f"https://stagedoor.test/pay/return/{payment_id}?cancelled=1"
+
+
+async def book_and_check_out(
+    event: Event,
+    guest: Account,
+    seats: int,
+    *,
+    new_uow: NewUow,
+    clock: SteppingClock,
+    provider: MemoryPaymentProvider,
+) -> tuple[Booking, Payment]:
+    """Book seats of a priced event on HOLD_TERMS and open the checkout: (booking, payment)."""
+    booking, _ = await book_seats(
+        BookSeats(event.id, guest.id, seats), uow=new_uow(), clock=clock, terms=HOLD_TERMS
+    )
+    assert booking.payment_id is not None
+    payment = await open_checkout(
+        PaymentId(booking.payment_id),
+        uow=new_uow(),
+        providers={provider.name: provider},
+        urls=ReturnUrls(),
+        clock=clock,
+    )
+    return booking, payment
+
+
+async def provider_news(
+    provider: MemoryPaymentProvider,
+    payment: Payment,
+    new_uow: NewUow,
+    clock: SteppingClock,
+    type_: ProviderEventType = ProviderEventType.PAYMENT_SUCCEEDED,
+    **extra: Any,
+) -> bool:
+    """Record what the provider reports about a payment (a success unless told otherwise);
+    True when the report was news."""
+    assert payment.provider_ref is not None
+    event = provider.event(type_, payment.provider_ref, **extra)
+    return await record_provider_event(event, provider=provider.name, uow=new_uow(), clock=clock)
+
+
+async def invite(event: Event, host: AccountId, uow: NewUow, clock: SteppingClock) -> str:
+    """Have the host create an invitation to the event; the raw token."""
+    _, token = await create_invitation(CreateInvitation(event.id, host), uow=uow(), clock=clock)
+    return token

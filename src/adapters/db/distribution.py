@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from adapters.db.repository import SqlRepository, placeholders
 from adapters.db.session import Row
@@ -122,7 +123,7 @@ class SqlPoints(SqlRepository):
     async def add(self, point: PickupPoint) -> None:
         p = point
         await self.db.execute(
-            f"INSERT INTO pickup_points ({_POINT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            f"INSERT INTO pickup_points ({_POINT}) VALUES ({placeholders(1, 8)})",
             p.id, p.conference_id, p.name, p.location, p.desks, p.stock, p.is_open, p.created_at,
         )  # fmt: skip
 
@@ -442,8 +443,6 @@ def _merge_counts(planned: Sequence[Row], handed: Sequence[Row], windows: int) -
 
 
 def _after(cursor: Cursor) -> tuple[str, Any]:
-    from uuid import UUID
-
     try:
         key, last_id = cursor.key
         return key, UUID(last_id)
@@ -451,11 +450,13 @@ def _after(cursor: Cursor) -> tuple[str, Any]:
         raise ValidationFailed("cursor is not one this service issued", field="cursor") from None
 
 
+_STAFF = "conference_id, account_id, role, point_id, added_at"
+
+
 class SqlStaff(SqlRepository):
     async def get(self, conference_id: ConferenceId, account_id: AccountId) -> StaffMember | None:
         row = await self.db.fetchrow(
-            "SELECT conference_id, account_id, role, point_id, added_at FROM staff"
-            " WHERE conference_id = $1 AND account_id = $2",
+            f"SELECT {_STAFF} FROM staff WHERE conference_id = $1 AND account_id = $2",
             conference_id,
             account_id,
         )
@@ -464,16 +465,14 @@ class SqlStaff(SqlRepository):
     async def add(self, member: StaffMember) -> None:
         await self.remove(member.conference_id, member.account_id)
         await self.db.execute(
-            "INSERT INTO staff (conference_id, account_id, role, point_id, added_at)"
-            " VALUES ($1, $2, $3, $4, $5)",
+            f"INSERT INTO staff ({_STAFF}) VALUES ({placeholders(1, 5)})",
             member.conference_id, member.account_id, member.role, member.point_id,
             member.added_at,
         )  # fmt: skip
 
     async def of_conference(self, conference_id: ConferenceId) -> list[StaffMember]:
         rows = await self.db.fetch(
-            "SELECT conference_id, account_id, role, point_id, added_at FROM staff"
-            " WHERE conference_id = $1 ORDER BY added_at, account_id",
+            f"SELECT {_STAFF} FROM staff WHERE conference_id = $1 ORDER BY added_at, account_id",
             conference_id,
         )
         return [_member(row) for row in rows]

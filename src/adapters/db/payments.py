@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from adapters.db.repository import SqlRepository, placeholders
 from adapters.db.session import Row
@@ -134,10 +135,16 @@ class SqlPayments(SqlRepository):
         return [PaymentId(row["id"]) for row in rows]
 
 
-_REFUND = (
-    "id, payment_id, amount, currency, reason, idempotency_key, status, provider_ref,"
-    " created_at, settled_at"
-)
+def _money_out(owner: str) -> str:
+    """The columns of a refund or a payout, which differ only in whom the money is for."""
+    return (
+        f"id, {owner}, amount, currency, reason, idempotency_key, status, provider_ref,"
+        " created_at, settled_at"
+    )
+
+
+_REFUND = _money_out("payment_id")
+_PAYOUT = _money_out("account_id")
 
 
 def _refund(row: Row) -> Refund:
@@ -154,22 +161,43 @@ def _refund(row: Row) -> Refund:
     )
 
 
-class SqlRefunds(SqlRepository):
-    async def add(self, refund: Refund) -> None:
-        r = refund
+class _SqlMoneyOut(SqlRepository):
+    """Refunds and payouts: stored alike, and settled by status, provider ref and instant."""
+
+    table = ""
+    columns = ""
+
+    async def _insert(self, item: Refund | Payout, owner_id: UUID) -> None:
         await self.db.execute(
-            f"INSERT INTO refunds ({_REFUND}) VALUES ({placeholders(1, 10)})",
-            r.id,
-            r.payment_id,
-            r.amount.amount,
-            r.amount.currency,
-            r.reason,
-            r.idempotency_key,
-            r.status,
-            r.provider_ref,
-            r.created_at,
-            r.settled_at,
+            f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders(1, 10)})",
+            item.id,
+            owner_id,
+            item.amount.amount,
+            item.amount.currency,
+            item.reason,
+            item.idempotency_key,
+            item.status,
+            item.provider_ref,
+            item.created_at,
+            item.settled_at,
         )
+
+    async def save(self, item: Refund | Payout) -> None:
+        await self.db.execute(
+            f"UPDATE {self.table} SET status = $2, provider_ref = $3, settled_at = $4"
+            " WHERE id = $1",
+            item.id,
+            item.status,
+            item.provider_ref,
+            item.settled_at,
+        )
+
+
+class SqlRefunds(_SqlMoneyOut):
+    table, columns = "refunds", _REFUND
+
+    async def add(self, refund: Refund) -> None:
+        await self._insert(refund, refund.payment_id)
 
     async def get(self, refund_id: RefundId) -> Refund:
         row = await self.db.fetchrow(f"SELECT {_REFUND} FROM refunds WHERE id = $1", refund_id)
@@ -198,42 +226,12 @@ class SqlRefunds(SqlRepository):
         )
         return [_refund(row) for row in rows]
 
-    async def save(self, refund: Refund) -> None:
-        await self.db.execute(
-            "UPDATE refunds SET status = $2, provider_ref = $3, settled_at = $4 WHERE id = $1",
-            refund.id,
-            refund.status,
-            refund.provider_ref,
-            refund.settled_at,
-        )
 
+class SqlPayouts(_SqlMoneyOut):
+    table, columns = "payouts", _PAYOUT
 
-class SqlPayouts(SqlRepository):
     async def add(self, payout: Payout) -> None:
-        p = payout
-        await self.db.execute(
-            "INSERT INTO payouts (id, account_id, amount, currency, reason, idempotency_key,"
-            f" status, provider_ref, created_at, settled_at) VALUES ({placeholders(1, 10)})",
-            p.id,
-            p.account_id,
-            p.amount.amount,
-            p.amount.currency,
-            p.reason,
-            p.idempotency_key,
-            p.status,
-            p.provider_ref,
-            p.created_at,
-            p.settled_at,
-        )
-
-    async def save(self, payout: Payout) -> None:
-        await self.db.execute(
-            "UPDATE payouts SET status = $2, provider_ref = $3, settled_at = $4 WHERE id = $1",
-            payout.id,
-            payout.status,
-            payout.provider_ref,
-            payout.settled_at,
-        )
+        await self._insert(payout, payout.account_id)
 
 
 class SqlLedger(SqlRepository):

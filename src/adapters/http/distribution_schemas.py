@@ -11,6 +11,7 @@ from msgspec import Meta
 
 from adapters.http.schemas import NO_NUL
 from core.distribution import model as d
+from core.distribution.capacity import DeskLayout
 from core.distribution.desk import ConferenceFigures, PlanReport, PointFigures, Rebalance
 from core.distribution.model import (
     Conference,
@@ -301,22 +302,14 @@ class PlanOut(msgspec.Struct):
             participants=report.participants,
             recommended=_layout(report.recommended),
             current=_layout(report.current) if report.current else None,
-            points=[
-                PointPlanOut(
-                    load.point_id, load.total_load, load.total_capacity, round(load.fill, 3)
-                )
-                for load in (plan.loads if plan else ())
-            ],
+            points=[PointPlanOut.of(load) for load in (plan.loads if plan else ())],
             ours=SimulatedOut.of(report.ours),
             alphabetical=SimulatedOut.of(report.alphabetical),
             unhonoured_preferences=len(plan.unhonoured) if plan else 0,
         )
 
 
-def _layout(layout: object) -> LayoutOut:
-    from core.distribution.capacity import DeskLayout
-
-    assert isinstance(layout, DeskLayout)
+def _layout(layout: DeskLayout) -> LayoutOut:
     return LayoutOut(
         desks=layout.desks,
         desks_per_point=list(layout.desks_per_point),

@@ -35,7 +35,7 @@ from adapters.http.distribution_schemas import (
 from adapters.http.events import Cursor, Limit
 from adapters.http.figures import figure_ticks
 from adapters.http.problems import problem_responses
-from core.distribution import desk, roster
+from core.distribution import desk, roster, services
 from core.distribution import participants as participant_list
 from core.distribution.model import ConferenceId, ParticipantId, PointId
 from core.identity.model import AccountId
@@ -223,7 +223,11 @@ class ParticipantsController(Controller):
     ) -> StatsOut:
         """Per point: planned, remaining, handed out (in all, last 5 and 15 minutes, for
         other points), estimated queue and wait, stock left; and the totals."""
-        return await _stats(platform, ConferenceId(conference_id), account_id)
+        figures = await desk.conference_figures(
+            ConferenceId(conference_id), actor=account_id, uow=platform.new_uow(),
+            clock=platform.clock,
+        )  # fmt: skip
+        return StatsOut.of(figures)
 
     @get(
         "/stats/stream",
@@ -235,7 +239,9 @@ class ParticipantsController(Controller):
         self, conference_id: FromPath[UUID], platform: PlatformDep, account_id: CurrentAccount
     ) -> ServerSentEvent:
         """The same figures as Server-Sent Events (`event: stats`), pushed on every change."""
-        await _stats(platform, ConferenceId(conference_id), account_id)  # a 404 before streaming
+        await services.get_conference(  # a 404 before streaming
+            ConferenceId(conference_id), actor=account_id, uow=platform.new_uow()
+        )
         return ServerSentEvent(live_figures(platform, ConferenceId(conference_id), account_id))
 
     @post("/rebalance", status_code=200, operation_id="proposeRebalance", responses=OWN)
@@ -275,13 +281,6 @@ async def _rebalance(
         slot_length=timedelta(minutes=data.slot_minutes), actor=account_id,
         uow=platform.new_uow(), clock=platform.clock,
     )  # fmt: skip
-
-
-async def _stats(platform: PlatformDep, conference_id: ConferenceId, actor: AccountId) -> StatsOut:
-    figures = await desk.conference_figures(
-        conference_id, actor=actor, uow=platform.new_uow(), clock=platform.clock
-    )
-    return StatsOut.of(figures)
 
 
 async def live_figures(

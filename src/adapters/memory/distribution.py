@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from core.distribution import roster
 from core.distribution.model import (
@@ -21,7 +22,7 @@ from core.distribution.model import (
 )
 from core.distribution.ports import ParticipantQuery, PointCounts
 from core.identity.model import AccountId
-from core.shared.errors import Conflict
+from core.shared.errors import Conflict, ValidationFailed
 from core.shared.paging import Cursor, Page, PageRequest
 
 if TYPE_CHECKING:
@@ -206,10 +207,6 @@ class MemoryParticipants(_Repo):
 
 
 def _after(cursor: Cursor) -> tuple[str, str]:
-    from uuid import UUID
-
-    from core.shared.errors import ValidationFailed
-
     try:
         key, last_id = cursor.key
         return key, str(UUID(last_id))

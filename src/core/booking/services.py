@@ -238,6 +238,19 @@ async def my_bookings(
         return await uow.bookings.list_for_guest(guest_id, page)
 
 
+async def my_bookings_with_events(
+    guest_id: AccountId, page: PageRequest, *, uow: BookingUnitOfWork
+) -> tuple[Page[Booking], dict[EventId, Event]]:
+    """The guest's bookings and, read in the same transaction, the events they are for."""
+    async with uow:
+        found = await uow.bookings.list_for_guest(guest_id, page)
+        events = {
+            event_id: await uow.events.get(event_id)
+            for event_id in dict.fromkeys(booking.event_id for booking in found.items)
+        }
+    return found, events
+
+
 async def guest_list(
     event_id: EventId, *, actor_id: AccountId, uow: BookingUnitOfWork
 ) -> list[GuestListEntry]:

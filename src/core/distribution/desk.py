@@ -17,6 +17,7 @@ from core.distribution.model import (
     PointId,
     Slot,
 )
+from core.distribution.participants import _participant_of
 from core.distribution.planner import (
     DEFAULT_SLOT,
     HandOutWindow,
@@ -55,9 +56,7 @@ async def deliver_pack(
     async with uow:
         conference, standing = await access(uow, conference_id, actor)
         standing.ensure_at(point_id)
-        participant = await uow.participants.get_for_update(participant_id)
-        if participant.conference_id != conference.id:
-            raise NotFound("participant not found")
+        participant = await _participant_of(uow, conference, participant_id, lock=True)
         point = await _point_of(uow, conference, point_id, lock=True)
         if not participant.deliver(point, actor, now):
             return participant, True
@@ -174,6 +173,15 @@ def _plan_inputs(
     return people, open_points
 
 
+async def _everyone(
+    uow: DistributionUnitOfWork, conference_id: ConferenceId, actor: AccountId
+) -> tuple[Conference, list[PickupPoint], list[Participant]]:
+    """Inside a transaction, for the organiser only: the conference, its points and people."""
+    conference = await _organise(uow, conference_id, actor)
+    points = await uow.points.of_conference(conference_id)
+    return conference, points, await uow.participants.all_of(conference_id)
+
+
 async def plan_conference(
     conference_id: ConferenceId,
     target: WaitTarget,
@@ -186,9 +194,7 @@ async def plan_conference(
     """Recommend desks for everyone not served yet, and simulate the current points: a plan
     with time slots against the usual alphabetical split (nothing is stored)."""
     async with uow:
-        conference = await _organise(uow, conference_id, actor)
-        points = await uow.points.of_conference(conference_id)
-        participants = await uow.participants.all_of(conference_id)
+        conference, points, participants = await _everyone(uow, conference_id, actor)
     people, open_points = _plan_inputs(participants, points)
     if not people:
         raise ValidationFailed("there is nobody left to plan for: add participants first")
@@ -216,9 +222,7 @@ async def apply_plan(
     """Give everyone not served yet a point and a slot at the open points, and store it."""
     now = clock.now()
     async with uow:
-        conference = await _organise(uow, conference_id, actor)
-        points = await uow.points.of_conference(conference_id)
-        participants = await uow.participants.all_of(conference_id)
+        conference, points, participants = await _everyone(uow, conference_id, actor)
         people, open_points = _plan_inputs(participants, points)
         if not open_points:
             raise ValidationFailed("open at least one pickup point before planning")
@@ -237,10 +241,9 @@ def _assigned(
 ) -> list[Participant]:
     by_id = {p.id: p for p in participants}
     changed = []
-    for assignment in plan.assignments:
-        slot = plan.slots[assignment.slot]
-        participant = by_id[ParticipantId(assignment.participant_id)]
-        participant.assign(PointId(assignment.point_id), Slot(slot.start, slot.end), now)
+    for move in _moves(plan):
+        participant = by_id[move.participant_id]
+        participant.assign(move.to_point, move.slot, now)
         changed.append(participant)
     return changed
 
@@ -250,6 +253,18 @@ class Move:
     participant_id: ParticipantId
     to_point: PointId
     slot: Slot
+
+
+def _moves(plan: PickupPlan) -> tuple[Move, ...]:
+    """The plan's assignments as points and slots, in its participant order."""
+    return tuple(
+        Move(
+            ParticipantId(a.participant_id),
+            PointId(a.point_id),
+            Slot(plan.slots[a.slot].start, plan.slots[a.slot].end),
+        )
+        for a in plan.assignments
+    )
 
 
 @attrs.frozen
@@ -274,10 +289,9 @@ async def propose_rebalance(
     for the rest of the hand-out window; also how many packs each will need."""
     now = clock.now()
     async with uow:
-        conference = await _organise(uow, conference_id, actor)
-        await _point_of(uow, conference, from_point)
-        points = await uow.points.of_conference(conference_id)
-        participants = await uow.participants.all_of(conference_id)
+        conference, points, participants = await _everyone(uow, conference_id, actor)
+    if all(point.id != from_point for point in points):
+        raise NotFound("pickup point not found")
     stranded = [p for p in participants if p.assigned_point_id == from_point and not p.delivered]
     others = [p for p in points if p.is_open and p.id != from_point]
     if not stranded:
@@ -292,14 +306,7 @@ async def propose_rebalance(
         people, open_points, HandOutWindow(start, conference.handout_ends_at),
         conference.service_time, slot_length=slot_length,
     )  # fmt: skip
-    moves = tuple(
-        Move(
-            ParticipantId(a.participant_id),
-            PointId(a.point_id),
-            Slot(plan.slots[a.slot].start, plan.slots[a.slot].end),
-        )
-        for a in plan.assignments
-    )
+    moves = _moves(plan)
     needed = {point.id: 0 for point in others}
     for move in moves:
         needed[move.to_point] += 1
@@ -322,9 +329,7 @@ async def apply_rebalance(
         open_points = {point.id for point in points if point.is_open}
         closed = {move.to_point for move in rebalance.moves} - open_points
         if closed:
-            raise Conflict(
-                "a point this proposal sends people to is closed or gone; propose again"
-            )
+            raise Conflict("a point this proposal sends people to is closed or gone; propose again")
         moved = []
         for move in rebalance.moves:
             try:

@@ -44,13 +44,18 @@ async def add_participant(
         conference = await _organise(uow, conference_id, actor)
         if preferred_point_id is not None:
             await _point_of(uow, conference, preferred_point_id)
-        email = participant.person.email
-        if email and email in await uow.participants.emails_of(conference_id):
-            raise ValidationFailed(f"{email} is already in this list", field="email")
+        await _ensure_new_email(uow, conference_id, participant.person.email)
         await uow.participants.add(participant)
         await _changed(uow, conference, "participants", now)
         await uow.commit()
     return participant
+
+
+async def _ensure_new_email(
+    uow: DistributionUnitOfWork, conference_id: ConferenceId, email: str
+) -> None:
+    if email and email in await uow.participants.emails_of(conference_id):
+        raise ValidationFailed(f"{email} is already in this list", field="email")
 
 
 async def _participant_of(
@@ -82,9 +87,8 @@ async def edit_participant(
         participant = await _participant_of(uow, conference, participant_id, lock=True)
         before = participant.person.email
         participant.rename(person, now)
-        email = participant.person.email
-        if email and email != before and email in await uow.participants.emails_of(conference_id):
-            raise ValidationFailed(f"{email} is already in this list", field="email")
+        if participant.person.email != before:
+            await _ensure_new_email(uow, conference_id, participant.person.email)
         await uow.participants.save(participant)
         await _changed(uow, conference, "participants", now)
         await uow.commit()

@@ -195,13 +195,9 @@ async def move_stock(
     """Carry packs from one point to another (both rows locked, in id order)."""
     async with uow:
         conference = await _organise(uow, conference_id, actor)
-        first, second = sorted((from_id, to_id))
         locked = {
-            p.id: p
-            for p in [
-                await _point_of(uow, conference, first, lock=True),
-                await _point_of(uow, conference, second, lock=True),
-            ]
+            point_id: await _point_of(uow, conference, point_id, lock=True)
+            for point_id in sorted({from_id, to_id})
         }
         source, target = locked[from_id], locked[to_id]
         source.move_stock_to(target, packs)

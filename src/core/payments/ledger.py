@@ -71,62 +71,41 @@ class JournalEntry:
         return self.postings[0].amount.currency
 
 
-def _entry(kind: EntryKind, source_id: UUID, at: datetime, *moves: Posting) -> JournalEntry:
-    return JournalEntry(uuid7(at), kind, source_id, at, tuple(moves))
+# Each kind of entry debits the first account and credits the second.
+_MOVES: dict[EntryKind, tuple[LedgerAccount, LedgerAccount]] = {
+    EntryKind.CAPTURE: (LedgerAccount.PROVIDER_CASH, LedgerAccount.CUSTOMER_PAYMENTS),
+    EntryKind.REFUND: (LedgerAccount.CUSTOMER_PAYMENTS, LedgerAccount.PROVIDER_CASH),
+    EntryKind.FEE: (LedgerAccount.PROVIDER_FEES, LedgerAccount.PROVIDER_CASH),
+    EntryKind.PAYOUT: (LedgerAccount.SELLER_PAYOUTS, LedgerAccount.PROVIDER_CASH),
+}
 
 
-def _positive(amount: Money, what: str) -> Money:
+def _move(kind: EntryKind, source_id: UUID, amount: Money, at: datetime) -> JournalEntry:
     if amount.amount <= 0:
-        raise ValidationFailed(f"a {what} moves a positive amount")
-    return amount
+        raise ValidationFailed(f"a {kind} moves a positive amount")
+    debit, credit = _MOVES[kind]
+    postings = (Posting(debit, amount), Posting(credit, -amount))
+    return JournalEntry(uuid7(at), kind, source_id, at, postings)
 
 
 def capture(payment_id: UUID, amount: Money, at: datetime) -> JournalEntry:
     """The provider took `amount` from a payer for an order."""
-    amount = _positive(amount, "capture")
-    return _entry(
-        EntryKind.CAPTURE,
-        payment_id,
-        at,
-        Posting(LedgerAccount.PROVIDER_CASH, amount),
-        Posting(LedgerAccount.CUSTOMER_PAYMENTS, -amount),
-    )
+    return _move(EntryKind.CAPTURE, payment_id, amount, at)
 
 
 def refund(refund_id: UUID, amount: Money, at: datetime) -> JournalEntry:
     """Money went back to a payer."""
-    amount = _positive(amount, "refund")
-    return _entry(
-        EntryKind.REFUND,
-        refund_id,
-        at,
-        Posting(LedgerAccount.CUSTOMER_PAYMENTS, amount),
-        Posting(LedgerAccount.PROVIDER_CASH, -amount),
-    )
+    return _move(EntryKind.REFUND, refund_id, amount, at)
 
 
 def fee(payment_id: UUID, amount: Money, at: datetime) -> JournalEntry:
     """The provider kept a fee out of a capture."""
-    amount = _positive(amount, "fee")
-    return _entry(
-        EntryKind.FEE,
-        payment_id,
-        at,
-        Posting(LedgerAccount.PROVIDER_FEES, amount),
-        Posting(LedgerAccount.PROVIDER_CASH, -amount),
-    )
+    return _move(EntryKind.FEE, payment_id, amount, at)
 
 
 def payout(payout_id: UUID, amount: Money, at: datetime) -> JournalEntry:
     """Money left the provider balance for a seller's account."""
-    amount = _positive(amount, "payout")
-    return _entry(
-        EntryKind.PAYOUT,
-        payout_id,
-        at,
-        Posting(LedgerAccount.SELLER_PAYOUTS, amount),
-        Posting(LedgerAccount.PROVIDER_CASH, -amount),
-    )
+    return _move(EntryKind.PAYOUT, payout_id, amount, at)
 
 
 Balances = Mapping[tuple[LedgerAccount, str], int]

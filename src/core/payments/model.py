@@ -152,9 +152,6 @@ class Payment(Aggregate):
     def refundable(self) -> Money:
         return Money(self.captured - self.refunded - self.refund_pending, self.amount.currency)
 
-    def _money(self, minor: int) -> Money:
-        return Money(minor, self.amount.currency)
-
     def _facts(self, now: datetime) -> _Facts:
         return {
             "event_id": uuid7(now),

@@ -37,13 +37,11 @@ Providers = Mapping[str, PaymentProvider]
 """The configured providers by name; a payment goes back to the provider that took it."""
 
 
-def provider_of(payment: Payment, providers: Providers) -> PaymentProvider:
+def provider_named(name: str, providers: Providers) -> PaymentProvider:
     try:
-        return providers[payment.provider]
+        return providers[name]
     except KeyError:
-        raise ProviderUnavailable(
-            f"the payment provider {payment.provider!r} is not configured on this service"
-        ) from None
+        raise ProviderUnavailable(f"the payment provider {name!r} is not configured") from None
 
 
 class ReturnUrls(Protocol):
@@ -93,7 +91,7 @@ async def open_checkout(
         payment = await uow.payments.get(payment_id)
     if payment.redirect_url is not None or payment.status not in OPEN:
         return payment
-    checkout = await provider_of(payment, providers).create_checkout(
+    checkout = await provider_named(payment.provider, providers).create_checkout(
         CheckoutRequest(
             payment_id=payment.id,
             amount=payment.amount,
@@ -171,14 +169,13 @@ async def _capture(
 async def _settle_refund(
     event: ProviderEvent, payment: Payment, uow: PaymentsUnitOfWork, now: datetime
 ) -> None:
+    succeeded = event.type is ProviderEventType.REFUND_SUCCEEDED
     refund = await _refund_of(event, uow)
     if refund is None:  # made at the provider's own dashboard: account for it all the same
-        if event.type is not ProviderEventType.REFUND_SUCCEEDED:
+        if not succeeded:
             return
         refund = payment.request_refund(event.amount, "refunded at the provider", now)
-        refund.provider_ref = event.refund_ref
         await uow.refunds.add(refund)
-    succeeded = event.type is ProviderEventType.REFUND_SUCCEEDED
     if payment.settle_refund(refund, succeeded, now) and succeeded:
         await uow.ledger.post(ledger.refund(refund.id, refund.amount, now))
     if refund.provider_ref is None:
@@ -222,7 +219,7 @@ async def send_refund(
     """Hand a stored refund to the provider; safe to repeat (its idempotency key is fixed)."""
     if payment.provider_ref is None:
         raise Conflict("the payment has no reference at the provider to refund against")
-    provider_ref = await provider_of(payment, providers).refund(
+    provider_ref = await provider_named(payment.provider, providers).refund(
         RefundRequest(
             payment_id=payment.id,
             refund_id=refund.id,
@@ -264,7 +261,7 @@ async def resend_unsent_refunds(
     were handed over. A provider that is still down is tried again on the next run."""
     async with uow:
         stuck = await uow.refunds.unsent(clock.now() - UNSENT_REFUND_GRACE, limit)
-        payments = {r.payment_id: await uow.payments.get(r.payment_id) for r in stuck}
+        payments = {pid: await uow.payments.get(pid) for pid in {r.payment_id for r in stuck}}
     sent = 0
     for refund in stuck:
         try:
@@ -317,11 +314,7 @@ async def send_payout(
     payout: Payout, *, provider: str, uow: PaymentsUnitOfWork, providers: Providers, clock: Clock
 ) -> Payout:
     """Hand a stored payout to the provider (again, if need be) and book it when it is paid."""
-    try:
-        chosen = providers[provider]
-    except KeyError:
-        raise ProviderUnavailable(f"the payment provider {provider!r} is not configured") from None
-    reference = await chosen.payout(
+    reference = await provider_named(provider, providers).payout(
         PayoutRequest(payout.id, payout.account_id, payout.amount, payout.idempotency_key)
     )
     now = clock.now()

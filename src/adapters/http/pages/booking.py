@@ -25,9 +25,9 @@ from adapters.http.pages.session import SignedIn, current_session, login_url
 from adapters.http.problems import status_for
 from core.booking import services
 from core.booking.commands import BookSeats
-from core.booking.model import Event, EventFilter, EventId, EventStatus
+from core.booking.model import EventFilter, EventId, EventStatus
 from core.booking.tickets import TicketStatus
-from core.shared.errors import Conflict, NotFound, ValidationFailed
+from core.shared.errors import Conflict, ValidationFailed
 from core.shared.idempotency import MAX_KEY_LENGTH
 from core.shared.paging import PageRequest
 
@@ -106,19 +106,9 @@ class BookingPages(Controller):
     async def mine(
         self, request: AnyRequest, platform: PlatformDep, signed_in: SignedIn
     ) -> Template:
-        page = await services.my_bookings(
+        page, events = await services.my_bookings_with_events(
             signed_in, PageRequest.parse(None, 50), uow=platform.new_uow()
         )
-        events: dict[EventId, Event | None] = {}
-        for booking in page.items:
-            if booking.event_id not in events:
-                try:
-                    events[booking.event_id] = await services.get_event(
-                        booking.event_id, viewer=signed_in, invite_token=None,
-                        uow=platform.new_uow(),
-                    )  # fmt: skip
-                except NotFound:
-                    events[booking.event_id] = None
         rows = [
             {
                 "booking": b,

@@ -206,3 +206,11 @@ def int_field(fields: dict[str, str], name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ValidationFailed(f"{name} must be a whole number", field=name) from None
+
+
+def slot_field(fields: dict[str, str]) -> timedelta:
+    """The planner's time-slot length from a form's `slot_minutes` (default 15)."""
+    minutes = int_field(fields, "slot_minutes", 15)
+    if not 1 <= minutes <= 240:
+        raise ValidationFailed("a time slot lasts from 1 to 240 minutes", field="slot_minutes")
+    return timedelta(minutes=minutes)

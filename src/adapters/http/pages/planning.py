@@ -16,19 +16,12 @@ from litestar.response import Template
 
 from adapters.http.deps import PlatformDep
 from adapters.http.distribution_schemas import PlanOut, PointPlanOut
-from adapters.http.pages.layout import form_fields, int_field, render
+from adapters.http.pages.layout import form_fields, int_field, render, slot_field
 from adapters.http.pages.session import SignedIn
 from core.distribution import desk, services
 from core.distribution.capacity import MeanWaitTarget
 from core.distribution.model import ConferenceId
 from core.shared.errors import ValidationFailed
-
-
-def _minutes(fields: dict[str, str]) -> timedelta:
-    minutes = int_field(fields, "slot_minutes", 15)
-    if not 1 <= minutes <= 240:
-        raise ValidationFailed("a time slot lasts from 1 to 240 minutes", field="slot_minutes")
-    return timedelta(minutes=minutes)
 
 
 class PlanningPages(Controller):
@@ -44,12 +37,13 @@ class PlanningPages(Controller):
         signed_in: SignedIn,
     ) -> Template:
         fields = await form_fields(request)
+        slot = slot_field(fields)
         wait = int_field(fields, "mean_wait", 60)
         if not 1 <= wait <= 3600:
             raise ValidationFailed("the target wait is from 1 to 3600 seconds", field="mean_wait")
         report = await desk.plan_conference(
             ConferenceId(conference_id), MeanWaitTarget(timedelta(seconds=wait)),
-            slot_length=_minutes(fields), actor=signed_in, uow=platform.new_uow(),
+            slot_length=slot, actor=signed_in, uow=platform.new_uow(),
         )  # fmt: skip
         points = await services.list_points(
             ConferenceId(conference_id), actor=signed_in, uow=platform.new_uow()
@@ -61,7 +55,7 @@ class PlanningPages(Controller):
                 "conference_id": conference_id,
                 "plan": PlanOut.of(report),
                 "names": {p.id: p.name for p in points},
-                "slot_minutes": int(_minutes(fields).total_seconds() // 60),
+                "slot_minutes": int(slot.total_seconds() // 60),
             },
         )
 
@@ -75,7 +69,7 @@ class PlanningPages(Controller):
     ) -> Template:
         fields = await form_fields(request)
         plan = await desk.apply_plan(
-            ConferenceId(conference_id), slot_length=_minutes(fields), actor=signed_in,
+            ConferenceId(conference_id), slot_length=slot_field(fields), actor=signed_in,
             uow=platform.new_uow(), clock=platform.clock,
         )  # fmt: skip
         points = await services.list_points(

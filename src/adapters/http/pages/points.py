@@ -19,7 +19,14 @@ from litestar.response import Redirect, Template
 
 from adapters.http.deps import PlatformDep
 from adapters.http.pages.dashboard import dashboard_page
-from adapters.http.pages.layout import form_fields, int_field, render, see_other, uuid_field
+from adapters.http.pages.layout import (
+    form_fields,
+    int_field,
+    render,
+    see_other,
+    slot_field,
+    uuid_field,
+)
 from adapters.http.pages.session import SignedIn
 from adapters.http.problems import status_for
 from core.distribution import desk, services
@@ -47,13 +54,6 @@ def _changes(fields: dict[str, str]) -> PointChanges:
         stock=int_field(fields, "stock", 0) if fields.get("stock") else None,
         is_open=(state == "open") if state else None,
     )
-
-
-def _slot(fields: dict[str, str]) -> timedelta:
-    minutes = int_field(fields, "slot_minutes", 15)
-    if not 1 <= minutes <= 240:
-        raise ValidationFailed("a time slot lasts from 1 to 240 minutes", field="slot_minutes")
-    return timedelta(minutes=minutes)
 
 
 class PointPages(Controller):
@@ -107,9 +107,10 @@ class PointPages(Controller):
         signed_in: SignedIn,
     ) -> Template:
         fields = await form_fields(request)
-        proposal = await _proposal(platform, conference_id, fields, signed_in)
+        slot = slot_field(fields)
+        proposal = await _proposal(platform, conference_id, fields, slot, signed_in)
         return await _rebalance_fragment(request, platform, conference_id, signed_in, proposal,
-                                         slot=_slot(fields))  # fmt: skip
+                                         slot=slot)  # fmt: skip
 
     @post("/rebalance/apply")
     async def apply(
@@ -120,20 +121,21 @@ class PointPages(Controller):
         signed_in: SignedIn,
     ) -> Template:
         fields = await form_fields(request)
-        proposal = await _proposal(platform, conference_id, fields, signed_in)
+        slot = slot_field(fields)
+        proposal = await _proposal(platform, conference_id, fields, slot, signed_in)
         moved = await desk.apply_rebalance(
             proposal, ConferenceId(conference_id), actor=signed_in, uow=platform.new_uow(),
             clock=platform.clock,
         )  # fmt: skip
         return await _rebalance_fragment(request, platform, conference_id, signed_in, proposal,
-                                         slot=_slot(fields), moved=moved)  # fmt: skip
+                                         slot=slot, moved=moved)  # fmt: skip
 
 
 async def _proposal(
-    platform: PlatformDep, conference_id: UUID, fields: dict[str, str], actor: Any
+    platform: PlatformDep, conference_id: UUID, fields: dict[str, str], slot: timedelta, actor: Any
 ) -> desk.Rebalance:
     return await desk.propose_rebalance(
-        ConferenceId(conference_id), _point_id(fields, "from_point"), slot_length=_slot(fields),
+        ConferenceId(conference_id), _point_id(fields, "from_point"), slot_length=slot,
         actor=actor, uow=platform.new_uow(), clock=platform.clock,
     )  # fmt: skip
 

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.unit.support import BookHelper, NewUow, PublishHelper, RegisterAccount
+from tests.unit.support import BookHelper, NewUow, PublishHelper, RegisterAccount, invite
 
 from adapters.memory import MemoryStore, SteppingClock
-from core.booking.commands import BookSeats, CreateInvitation
+from core.booking.commands import BookSeats
 from core.booking.model import BookingStatus, Event, EventDetails, Visibility
-from core.booking.services import book_seats, create_invitation, get_event
+from core.booking.services import book_seats, get_event
 from core.identity.model import AccountId
 from core.payments.services import PaymentTerms
 from core.shared.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -155,9 +155,7 @@ async def test_a_guest_of_a_private_event_books_more_without_the_invitation_agai
 ) -> None:
     host, guest = await register_account(), await register_account()
     private = await publish(host, visibility=Visibility.PRIVATE)
-    _, token = await create_invitation(
-        CreateInvitation(private.id, host.id), uow=new_uow(), clock=clock
-    )
+    token = await invite(private, host.id, new_uow, clock)
     await book(private, guest, 1, invite_token=token)
     more = await book(private, guest, 2)
     assert more.seats == 2

@@ -3,9 +3,14 @@ off: one note per guest and fact, with the event's title and its start in its ow
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from tests.unit.support import BookHelper, NewUow, PublishHelper, RegisterAccount, Relay
+from tests.unit.support import (
+    HOLD_TERMS,
+    BookHelper,
+    NewUow,
+    PublishHelper,
+    RegisterAccount,
+    Relay,
+)
 
 from adapters.memory import MemoryNotifier, MemoryStore, SteppingClock
 from core.booking.commands import BookSeats, CancelBooking, CancelEvent, EditEvent
@@ -13,7 +18,7 @@ from core.booking.handlers import when
 from core.booking.model import EventChanges
 from core.booking.services import book_seats, cancel_booking, cancel_event, edit_event
 from core.notifications.model import Notification
-from core.payments.services import PaymentTerms, expire_payments
+from core.payments.services import expire_payments
 from core.shared.money import Money
 
 
@@ -59,11 +64,10 @@ async def test_a_lapsed_hold_is_noted_once_with_title_and_local_start(
     event = await publish(
         await register_account(), title="Quartet", price=Money(50_000, "RUB"), time_zone="UTC"
     )
-    terms = PaymentTerms(provider="memory", hold=timedelta(minutes=15))
     booking, _ = await book_seats(
-        BookSeats(event.id, guest.id, 1), uow=new_uow(), clock=clock, terms=terms
+        BookSeats(event.id, guest.id, 1), uow=new_uow(), clock=clock, terms=HOLD_TERMS
     )
-    clock.advance(terms.hold)
+    clock.advance(HOLD_TERMS.hold)
     await expire_payments(uow=new_uow(), clock=clock)
     await relay.drain()
     await relay.drain()

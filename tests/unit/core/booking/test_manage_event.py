@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from tests.unit.support import BookHelper, NewUow, PublishHelper, RegisterAccount, only
+from tests.unit.support import BookHelper, NewUow, PublishHelper, RegisterAccount, invite, only
 
 from adapters.memory import MemoryStore, SteppingClock
-from core.booking.commands import CancelBooking, CancelEvent, CreateInvitation, EditEvent
+from core.booking.commands import CancelBooking, CancelEvent, EditEvent
 from core.booking.model import (
     BookingStatus,
     Event,
@@ -22,7 +22,6 @@ from core.booking.model import (
 from core.booking.services import (
     cancel_booking,
     cancel_event,
-    create_invitation,
     edit_event,
     get_event,
 )
@@ -182,9 +181,7 @@ async def test_an_invited_guest_still_may_not_edit_or_cancel_a_private_event(
 ) -> None:
     host, friend = await register_account(), await register_account()
     event = await publish(host, visibility=Visibility.PRIVATE)
-    _, token = await create_invitation(
-        CreateInvitation(event.id, host.id), uow=new_uow(), clock=clock
-    )
+    token = await invite(event, host.id, new_uow, clock)
     with pytest.raises(PermissionDenied):
         await edit(event, friend.id, token, title="Mine now")
     with pytest.raises(PermissionDenied):

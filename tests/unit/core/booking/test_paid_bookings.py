@@ -6,37 +6,34 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from tests.unit.support import BookHelper, NewUow, PublishHelper, RegisterAccount, Relay
+from tests.unit.support import (
+    HOLD_TERMS,
+    PRICE,
+    BookHelper,
+    NewUow,
+    PublishHelper,
+    RegisterAccount,
+    Relay,
+    ReturnUrls,
+    book_and_check_out,
+)
+from tests.unit.support import provider_news as news
 
 from adapters.memory import MemoryNotifier, SteppingClock
 from adapters.memory.provider import MemoryPaymentProvider
-from core.booking.commands import BookSeats, CancelBooking, CancelEvent
+from core.booking.commands import CancelBooking, CancelEvent
 from core.booking.model import Booking, BookingStatus, Event, TicketStatus
-from core.booking.services import book_seats, cancel_booking, cancel_event
+from core.booking.services import cancel_booking, cancel_event
 from core.identity.model import Account
 from core.payments.ledger import LedgerAccount
 from core.payments.model import Payment, PaymentId, PaymentStatus, RefundStatus
 from core.payments.ports import ProviderEventType
 from core.payments.services import (
-    PaymentTerms,
     expire_payments,
     open_checkout,
-    record_provider_event,
     resend_unsent_refunds,
 )
 from core.shared.money import Money
-
-PRICE = Money(150_000, "RUB")
-TERMS = PaymentTerms(provider="memory", hold=timedelta(minutes=15))
-SUCCEEDED = ProviderEventType.PAYMENT_SUCCEEDED
-
-
-class Urls:
-    def success(self, payment_id: PaymentId) -> str:
-        return f"https://stagedoor.test/pay/return/{payment_id}"
-
-    def cancel(self, payment_id: PaymentId) -> str:
-        return f"https://stagedoor.test/pay/return/{payment_id}?cancelled=1"
 
 
 @pytest.fixture
@@ -44,33 +41,49 @@ def paid(new_uow: NewUow, clock: SteppingClock, provider: MemoryPaymentProvider)
     """Book seats of a priced event and open the checkout: (booking, payment)."""
 
     async def _paid(event: Event, guest: Account, seats: int = 1) -> tuple[Booking, Payment]:
-        booking, _ = await book_seats(
-            BookSeats(event.id, guest.id, seats), uow=new_uow(), clock=clock, terms=TERMS
+        return await book_and_check_out(
+            event, guest, seats, new_uow=new_uow, clock=clock, provider=provider
         )
-        assert booking.payment_id is not None
-        payment = await open_checkout(
-            PaymentId(booking.payment_id),
-            uow=new_uow(),
-            providers={provider.name: provider},
-            urls=Urls(),
-            clock=clock,
-        )
-        return booking, payment
 
     return _paid
 
 
-async def news(
-    provider: MemoryPaymentProvider,
-    payment: Payment,
+async def cancel_paid(
+    booking: Booking,
+    guest: Account,
     new_uow: NewUow,
     clock: SteppingClock,
-    type_: ProviderEventType = SUCCEEDED,
-    **extra: Any,
-) -> bool:
-    assert payment.provider_ref is not None
-    event = provider.event(type_, payment.provider_ref, **extra)
-    return await record_provider_event(event, provider=provider.name, uow=new_uow(), clock=clock)
+    provider: MemoryPaymentProvider,
+) -> None:
+    await cancel_booking(
+        CancelBooking(booking.id, guest.id),
+        uow=new_uow(),
+        clock=clock,
+        providers={provider.name: provider},
+    )
+
+
+@pytest.fixture
+async def unsent_refund(
+    register_account: RegisterAccount,
+    publish: PublishHelper,
+    paid: Any,
+    new_uow: NewUow,
+    clock: SteppingClock,
+    provider: MemoryPaymentProvider,
+    relay: Relay,
+) -> tuple[Booking, Payment]:
+    """A paid, confirmed booking cancelled while the provider was down, so its refund is unsent;
+    the provider is back up."""
+    event = await publish(await register_account(), price=PRICE)
+    guest = await register_account()
+    booking, payment = await paid(event, guest)
+    await news(provider, payment, new_uow, clock)
+    await relay.drain()
+    provider.down = True
+    await cancel_paid(booking, guest, new_uow, clock, provider)
+    provider.down = False
+    return booking, payment
 
 
 async def load(new_uow: NewUow, booking: Booking) -> tuple[Booking, Event, Payment]:
@@ -93,7 +106,7 @@ async def test_booking_a_priced_event_holds_the_seats_without_tickets(
     assert live.booked == 2
     assert payment.amount == Money(300_000, "RUB")
     assert payment.status is PaymentStatus.PENDING
-    assert payment.expires_at == stored.hold_expires_at == stored.created_at + TERMS.hold
+    assert payment.expires_at == stored.hold_expires_at == stored.created_at + HOLD_TERMS.hold
     assert payment.redirect_url == f"https://pay.example/{payment.provider_ref}"
 
 
@@ -108,7 +121,7 @@ async def test_opening_a_checkout_twice_asks_the_provider_once(
     event = await publish(await register_account(), price=PRICE)
     _, payment = await paid(event, await register_account())
     again = await open_checkout(
-        payment.id, uow=new_uow(), providers={"memory": provider}, urls=Urls(), clock=clock
+        payment.id, uow=new_uow(), providers={"memory": provider}, urls=ReturnUrls(), clock=clock
     )
     assert again.provider_ref == payment.provider_ref
     assert provider.calls == [f"checkout {payment.idempotency_key}"]
@@ -183,7 +196,7 @@ async def test_a_failed_or_expired_payment_releases_the_seats(
     booking, payment = await paid(event, await register_account(), seats=3)
 
     if ending == "expiry":
-        clock.advance(TERMS.hold)
+        clock.advance(HOLD_TERMS.hold)
         assert await expire_payments(uow=new_uow(), clock=clock) == 1
         assert await expire_payments(uow=new_uow(), clock=clock) == 0
     else:
@@ -208,7 +221,7 @@ async def test_a_late_payment_confirms_when_the_seats_are_still_free(
 ) -> None:
     event = await publish(await register_account(), capacity=2, price=PRICE)
     booking, payment = await paid(event, await register_account(), seats=2)
-    clock.advance(TERMS.hold)
+    clock.advance(HOLD_TERMS.hold)
     await expire_payments(uow=new_uow(), clock=clock)
     await relay.drain()
 
@@ -234,7 +247,7 @@ async def test_a_late_payment_for_seats_sold_meanwhile_is_refunded_never_oversol
 ) -> None:
     event = await publish(await register_account(), capacity=1, price=PRICE)
     late, late_payment = await paid(event, await register_account())
-    clock.advance(TERMS.hold)
+    clock.advance(HOLD_TERMS.hold)
     await expire_payments(uow=new_uow(), clock=clock)
     await relay.drain()
     prompt, prompt_payment = await paid(event, await register_account())
@@ -313,12 +326,7 @@ async def test_cancelling_a_paid_booking_refunds_it_in_full(
     await news(provider, payment, new_uow, clock)
     await relay.drain()
 
-    await cancel_booking(
-        CancelBooking(booking.id, guest.id),
-        uow=new_uow(),
-        clock=clock,
-        providers={"memory": provider},
-    )
+    await cancel_paid(booking, guest, new_uow, clock, provider)
 
     stored, live, payment = await load(new_uow, booking)
     assert stored.status is BookingStatus.CANCELLED
@@ -357,30 +365,13 @@ async def test_cancelling_a_paid_event_refunds_every_paid_guest_once(
 
 
 async def test_a_refund_the_provider_could_not_take_is_handed_over_later(
-    register_account: RegisterAccount,
-    publish: PublishHelper,
-    paid: Any,
+    unsent_refund: tuple[Booking, Payment],
     new_uow: NewUow,
     clock: SteppingClock,
     provider: MemoryPaymentProvider,
-    relay: Relay,
 ) -> None:
-    event = await publish(await register_account(), price=PRICE)
-    guest = await register_account()
-    booking, payment = await paid(event, guest)
-    await news(provider, payment, new_uow, clock)
-    await relay.drain()
-    provider.down = True
-
-    await cancel_booking(
-        CancelBooking(booking.id, guest.id),
-        uow=new_uow(),
-        clock=clock,
-        providers={"memory": provider},
-    )
     assert provider.refunds == {}
 
-    provider.down = False
     providers = {"memory": provider}
     assert await resend_unsent_refunds(uow=new_uow(), providers=providers, clock=clock) == 0
     clock.advance(timedelta(minutes=1))
@@ -400,28 +391,12 @@ async def test_a_free_event_books_confirmed_with_tickets_and_no_payment(
 
 
 async def test_a_refund_the_provider_refuses_outright_is_given_up_and_refundable_again(
-    register_account: RegisterAccount,
-    publish: PublishHelper,
-    paid: Any,
+    unsent_refund: tuple[Booking, Payment],
     new_uow: NewUow,
     clock: SteppingClock,
     provider: MemoryPaymentProvider,
-    relay: Relay,
 ) -> None:
-    event = await publish(await register_account(), price=PRICE)
-    guest = await register_account()
-    booking, payment = await paid(event, guest)
-    await news(provider, payment, new_uow, clock)
-    await relay.drain()
-    provider.down = True
-    await cancel_booking(
-        CancelBooking(booking.id, guest.id),
-        uow=new_uow(),
-        clock=clock,
-        providers={"memory": provider},
-    )
-    provider.down = False
-
+    booking, _ = unsent_refund
     provider.refuse_refunds = "charge already refunded"
     clock.advance(timedelta(minutes=1))
     providers = {"memory": provider}

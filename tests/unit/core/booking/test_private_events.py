@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.unit.support import BookHelper, NewUow, PublishHelper, RegisterAccount
+from tests.unit.support import BookHelper, NewUow, PublishHelper, RegisterAccount, invite
 
 from adapters.memory import MemoryStore, SteppingClock
 from core.booking.commands import BookSeats, CancelBooking, CreateInvitation
@@ -22,11 +22,6 @@ from core.shared.paging import PageRequest
 
 async def see(event: Event, viewer: AccountId | None, token: str | None, uow: NewUow) -> Event:
     return await get_event(event.id, viewer=viewer, invite_token=token, uow=uow())
-
-
-async def invite(event: Event, host: AccountId, uow: NewUow, clock: SteppingClock) -> str:
-    _, token = await create_invitation(CreateInvitation(event.id, host), uow=uow(), clock=clock)
-    return token
 
 
 async def test_public_event_is_visible_to_anyone(

@@ -3,86 +3,78 @@ nothing), which payments an event's cancellation refunds, and the words a guest 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from tests.unit.support import BookHelper, NewUow, PublishHelper, RegisterAccount
+from tests.unit.support import (
+    PRICE,
+    BookHelper,
+    NewUow,
+    PublishHelper,
+    RegisterAccount,
+    book_and_check_out,
+    provider_news,
+)
 
 from adapters.memory import SteppingClock
 from adapters.memory.provider import MemoryPaymentProvider
-from core.booking.commands import BookSeats, CancelBooking
+from core.booking.commands import CancelBooking
 from core.booking.model import Booking, BookingStatus, Event
 from core.booking.paid import confirm_paid_booking, refund_event_bookings
-from core.booking.services import book_seats, cancel_booking, refund_booking
+from core.booking.services import cancel_booking, refund_booking
 from core.identity.model import Account
-from core.payments.model import Payment, PaymentId, PaymentStatus, RefundStatus
-from core.payments.ports import ProviderEventType
-from core.payments.services import (
-    PaymentTerms,
-    open_checkout,
-    record_provider_event,
-    refund_payment,
-)
+from core.payments.model import Payment, PaymentStatus, RefundStatus
+from core.payments.services import refund_payment
 from core.shared.errors import Conflict
 from core.shared.money import Money
 
-PRICE = Money(150_000, "RUB")
-TERMS = PaymentTerms(provider="memory", hold=timedelta(minutes=15))
-
-
-class Urls:
-    def success(self, payment_id: PaymentId) -> str:
-        return f"https://stagedoor.test/pay/return/{payment_id}"
-
-    def cancel(self, payment_id: PaymentId) -> str:
-        return f"https://stagedoor.test/pay/return/{payment_id}?cancelled=1"
-
 
 class Paid:
-    """Books seats of a priced event, opens the checkout and, unless told not to, pays."""
+    """Books a seat of a priced event, opens the checkout and, unless told not to, pays; then
+    cancels or refunds with the provider at hand."""
 
     def __init__(
         self, new_uow: NewUow, clock: SteppingClock, provider: MemoryPaymentProvider
     ) -> None:
         self.new_uow, self.clock, self.provider = new_uow, clock, provider
+        self.providers = {provider.name: provider}
 
     async def __call__(
         self, event: Event, guest: Account, *, pay: bool = True
     ) -> tuple[Booking, Payment]:
-        booking, _ = await book_seats(
-            BookSeats(event.id, guest.id, 1), uow=self.new_uow(), clock=self.clock, terms=TERMS
-        )
-        assert booking.payment_id is not None
-        payment = await open_checkout(
-            PaymentId(booking.payment_id),
-            uow=self.new_uow(),
-            providers={"memory": self.provider},
-            urls=Urls(),
-            clock=self.clock,
+        booking, payment = await book_and_check_out(
+            event, guest, 1, new_uow=self.new_uow, clock=self.clock, provider=self.provider
         )
         if pay:
-            assert payment.provider_ref is not None
-            news = self.provider.event(ProviderEventType.PAYMENT_SUCCEEDED, payment.provider_ref)
-            await record_provider_event(
-                news, provider="memory", uow=self.new_uow(), clock=self.clock
-            )
+            await provider_news(self.provider, payment, self.new_uow, self.clock)
             await self.confirm(booking)
         return booking, payment
 
     async def confirm(self, booking: Booking) -> None:
         """What the payment.succeeded handler does, without running the whole outbox."""
         await confirm_paid_booking(
-            booking.id,
-            uow=self.new_uow(),
-            clock=self.clock,
-            providers={"memory": self.provider},
+            booking.id, uow=self.new_uow(), clock=self.clock, providers=self.providers
         )
 
     async def refund(self, payment: Payment, amount: int) -> None:
         await refund_payment(
             payment.id, Money(amount, "RUB"), "goodwill", uow=self.new_uow(),
-            providers={"memory": self.provider}, clock=self.clock,
+            providers=self.providers, clock=self.clock,
         )  # fmt: skip
+
+    async def cancel_booking(self, booking: Booking, guest: Account) -> Booking:
+        return await cancel_booking(
+            CancelBooking(booking.id, guest.id),
+            uow=self.new_uow(),
+            clock=self.clock,
+            providers=self.providers,
+        )
+
+    async def refund_booking(self, booking: Booking, guest: Account) -> Booking:
+        return await refund_booking(
+            CancelBooking(booking.id, guest.id),
+            uow=self.new_uow(),
+            clock=self.clock,
+            providers=self.providers,
+        )
 
 
 @pytest.fixture
@@ -100,17 +92,13 @@ async def test_refunding_a_paid_booking_cancels_it_and_sends_the_whole_price_bac
     publish: PublishHelper,
     paid: Paid,
     new_uow: NewUow,
-    clock: SteppingClock,
     provider: MemoryPaymentProvider,
 ) -> None:
     guest = await register_account()
     event = await publish(await register_account(), capacity=2, price=PRICE)
     booking, payment = await paid(event, guest)
 
-    refunded = await refund_booking(
-        CancelBooking(booking.id, guest.id), uow=new_uow(), clock=clock,
-        providers={"memory": provider},
-    )  # fmt: skip
+    refunded = await paid.refund_booking(booking, guest)
 
     assert (refunded.id, refunded.status) == (booking.id, BookingStatus.CANCELLED)
     [(ref, sent)] = provider.refunds.items()
@@ -131,26 +119,19 @@ async def test_refund_refusals_tell_the_guest_what_to_do_instead(
     publish: PublishHelper,
     paid: Paid,
     book: BookHelper,
-    new_uow: NewUow,
-    clock: SteppingClock,
     provider: MemoryPaymentProvider,
 ) -> None:
     guest, host = await register_account(), await register_account()
     free = await book(await publish(host), guest)
     held, _ = await paid(await publish(host, price=PRICE), guest, pay=False)
-    providers = {"memory": provider}
 
     with pytest.raises(Conflict) as caught_free:
-        await refund_booking(
-            CancelBooking(free.id, guest.id), uow=new_uow(), clock=clock, providers=providers
-        )
+        await paid.refund_booking(free, guest)
     assert caught_free.value.detail == (
         "this booking was free, so there is nothing to refund; cancel it instead"
     )
     with pytest.raises(Conflict) as caught_held:
-        await refund_booking(
-            CancelBooking(held.id, guest.id), uow=new_uow(), clock=clock, providers=providers
-        )
+        await paid.refund_booking(held, guest)
     assert caught_held.value.detail == (
         "only a paid, confirmed booking can be refunded; this one is pending_payment"
     )
@@ -161,16 +142,12 @@ async def test_cancelling_a_free_booking_with_providers_at_hand_refunds_nothing(
     register_account: RegisterAccount,
     publish: PublishHelper,
     book: BookHelper,
-    new_uow: NewUow,
-    clock: SteppingClock,
+    paid: Paid,
     provider: MemoryPaymentProvider,
 ) -> None:
     guest = await register_account()
     booking = await book(await publish(await register_account()), guest)
-    cancelled = await cancel_booking(
-        CancelBooking(booking.id, guest.id), uow=new_uow(), clock=clock,
-        providers={"memory": provider},
-    )  # fmt: skip
+    cancelled = await paid.cancel_booking(booking, guest)
     assert cancelled.status is BookingStatus.CANCELLED
     assert provider.calls == []
 
@@ -180,17 +157,13 @@ async def test_cancelling_gives_back_even_a_single_kopeck_left_on_the_payment(
     publish: PublishHelper,
     paid: Paid,
     new_uow: NewUow,
-    clock: SteppingClock,
     provider: MemoryPaymentProvider,
 ) -> None:
     guest = await register_account()
     booking, payment = await paid(await publish(await register_account(), price=PRICE), guest)
     await paid.refund(payment, PRICE.amount - 1)
 
-    await cancel_booking(
-        CancelBooking(booking.id, guest.id), uow=new_uow(), clock=clock,
-        providers={"memory": provider},
-    )  # fmt: skip
+    await paid.cancel_booking(booking, guest)
 
     assert [r.amount for r in provider.refunds.values()] == [
         Money(PRICE.amount - 1, "RUB"),
@@ -204,7 +177,6 @@ async def test_cancelling_a_booking_whose_money_already_went_back_asks_for_no_re
     publish: PublishHelper,
     paid: Paid,
     new_uow: NewUow,
-    clock: SteppingClock,
     provider: MemoryPaymentProvider,
 ) -> None:
     guest = await register_account()
@@ -212,10 +184,7 @@ async def test_cancelling_a_booking_whose_money_already_went_back_asks_for_no_re
     await paid.refund(payment, PRICE.amount)
     calls = len(provider.calls)
 
-    cancelled = await cancel_booking(
-        CancelBooking(booking.id, guest.id), uow=new_uow(), clock=clock,
-        providers={"memory": provider},
-    )  # fmt: skip
+    cancelled = await paid.cancel_booking(booking, guest)
 
     assert cancelled.status is BookingStatus.CANCELLED
     assert len(provider.calls) == calls

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from tests.unit.core.distribution.support import join_as_staff
 from tests.unit.support import NewUow, RegisterAccount
 
 from adapters.memory import SteppingClock
@@ -24,26 +25,6 @@ from core.distribution.model import (
 from core.identity.model import Account
 from core.shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.shared.paging import PageRequest
-
-
-@pytest.fixture
-def conference(register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock) -> Any:
-    """An organiser's conference with a hand-out window of two hours a week ahead."""
-
-    async def _conference(organiser: Account | None = None) -> tuple[Account, Conference]:
-        organiser = organiser or await register_account()
-        starts = clock.current + timedelta(days=7)
-        made = await services.create_conference(
-            services.NewConference(
-                organiser.id, "PyCon", "Expo hall", starts, starts + timedelta(hours=2),
-                "Europe/Moscow",
-            ),
-            uow=new_uow(),
-            clock=clock,
-        )  # fmt: skip
-        return organiser, made
-
-    return _conference
 
 
 async def point(
@@ -66,22 +47,12 @@ async def participant(
     )  # fmt: skip
 
 
-async def staff_member(
-    new_uow: NewUow, clock: SteppingClock, organiser: Account, conference: Conference,
-    helper: Account, point_id: Any = None,
-) -> None:  # fmt: skip
-    _, token = await services.invite_staff(
-        conference.id, Role.STAFF, point_id, actor=organiser.id, uow=new_uow(), clock=clock
-    )
-    await services.accept_invitation(token, actor=helper.id, uow=new_uow(), clock=clock)
-
-
 async def test_a_conference_is_invisible_to_anyone_but_its_organiser_and_staff(
     conference: Any, register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock
 ) -> None:
     organiser, made = await conference()
     stranger, helper = await register_account(), await register_account()
-    await staff_member(new_uow, clock, organiser, made, helper)
+    await join_as_staff(new_uow, clock, organiser, made, helper)
 
     _, standing = await services.get_conference(made.id, actor=organiser.id, uow=new_uow())
     assert standing.role is Role.ORGANISER
@@ -100,7 +71,7 @@ async def test_staff_may_look_but_not_change(
 ) -> None:
     organiser, made = await conference()
     helper = await register_account()
-    await staff_member(new_uow, clock, organiser, made, helper)
+    await join_as_staff(new_uow, clock, organiser, made, helper)
     with pytest.raises(PermissionDenied):
         await services.add_point(
             services.NewPoint(made.id, "B"), actor=helper.id, uow=new_uow(), clock=clock
@@ -142,7 +113,7 @@ async def test_a_hand_over_takes_a_pack_once_and_says_where_and_when_to_others(
     b = await point(new_uow, clock, organiser, made, "Hall B", stock=10)
     person = await participant(new_uow, clock, organiser, made)
     helper = await register_account()
-    await staff_member(new_uow, clock, organiser, made, helper)
+    await join_as_staff(new_uow, clock, organiser, made, helper)
 
     served, repeated = await desk.deliver_pack(
         made.id, person.id, a.id, actor=helper.id, uow=new_uow(), clock=clock
@@ -170,7 +141,7 @@ async def test_staff_tied_to_a_point_hand_out_only_there(
     b = await point(new_uow, clock, organiser, made, "Hall B")
     person = await participant(new_uow, clock, organiser, made)
     helper = await register_account()
-    await staff_member(new_uow, clock, organiser, made, helper, a.id)
+    await join_as_staff(new_uow, clock, organiser, made, helper, a.id)
     with pytest.raises(PermissionDenied, match="another pickup point"):
         await desk.deliver_pack(made.id, person.id, b.id, actor=helper.id, uow=new_uow(),
                                 clock=clock)  # fmt: skip

@@ -3,73 +3,24 @@ each change is stored and announced to live views, and stays inside its own conf
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
+from tests.unit.core.distribution.support import Outbox, add_point, roster_changes
 from tests.unit.support import NewUow, RegisterAccount
 
 from adapters.memory import SteppingClock
 from core.distribution import services
 from core.distribution.model import (
-    Conference,
     ConferenceChanges,
-    PickupPoint,
     PointChanges,
     PointId,
     Role,
     hash_token,
 )
-from core.identity.model import Account
 from core.shared.errors import Conflict, NotFound, ValidationFailed
-from core.shared.outbox import OutboxMessage
-
-Outbox = Callable[[], list[OutboxMessage]]
-
-
-@pytest.fixture
-def conference(register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock) -> Any:
-    """An organiser's conference with a two-hour hand-out a week ahead of the clock."""
-
-    async def _conference(organiser: Account | None = None) -> tuple[Account, Conference]:
-        organiser = organiser or await register_account()
-        starts = clock.current + timedelta(days=7)
-        made = await services.create_conference(
-            services.NewConference(
-                organiser.id, "PyCon", "Expo", starts, starts + timedelta(hours=2)
-            ),
-            uow=new_uow(),
-            clock=clock,
-        )
-        return organiser, made
-
-    return _conference
-
-
-async def add_point(
-    new_uow: NewUow,
-    clock: SteppingClock,
-    organiser: Account,
-    made: Conference,
-    name: str,
-    stock: int = 10,
-) -> PickupPoint:
-    return await services.add_point(
-        services.NewPoint(made.id, name, stock=stock),
-        actor=organiser.id,
-        uow=new_uow(),
-        clock=clock,
-    )
-
-
-def roster_changes(outbox: Outbox) -> list[tuple[UUID, str]]:
-    return [
-        (m.event.conference_id, m.event.what)
-        for m in outbox()
-        if m.event.name == "distribution.roster_changed"
-    ]
 
 
 async def test_a_new_conference_is_stored_with_its_zone_and_service_time(

@@ -5,12 +5,17 @@ and who may do which, on the in-memory store."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
+from tests.unit.core.distribution.support import (
+    Outbox,
+    add_point,
+    join_as_staff,
+    roster_changes,
+)
 from tests.unit.support import NewUow, RegisterAccount
 
 from adapters.memory import SteppingClock
@@ -20,48 +25,15 @@ from core.distribution.model import (
     Conference,
     ParticipantId,
     Person,
-    PickupPoint,
     PointId,
     Role,
     Slot,
 )
 from core.identity.model import Account
 from core.shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from core.shared.outbox import OutboxMessage
 from core.shared.paging import PageRequest
 
-Outbox = Callable[[], list[OutboxMessage]]
 IVANOV = Person(" Иванов ", "Иван", "Иванович", " Ivan@X.org ", "+7 999 123-45-67")
-
-
-@pytest.fixture
-def conference(register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock) -> Any:
-    """An organiser's conference with a two-hour hand-out a week ahead of the clock."""
-
-    async def _conference(organiser: Account | None = None) -> tuple[Account, Conference]:
-        organiser = organiser or await register_account()
-        starts = clock.current + timedelta(days=7)
-        made = await services.create_conference(
-            services.NewConference(
-                organiser.id, "PyCon", "Expo", starts, starts + timedelta(hours=2), "Europe/Moscow"
-            ),
-            uow=new_uow(),
-            clock=clock,
-        )
-        return organiser, made
-
-    return _conference
-
-
-async def add_point(
-    new_uow: NewUow, clock: SteppingClock, organiser: Account, made: Conference, name: str
-) -> PickupPoint:
-    return await services.add_point(
-        services.NewPoint(made.id, name, "", 1, 10),
-        actor=organiser.id,
-        uow=new_uow(),
-        clock=clock,
-    )
 
 
 async def add(
@@ -75,28 +47,6 @@ async def add(
     return await participant_list.add_participant(
         made.id, person, preferred, actor=organiser.id, uow=new_uow(), clock=clock
     )
-
-
-async def join_as_staff(
-    new_uow: NewUow,
-    clock: SteppingClock,
-    organiser: Account,
-    made: Conference,
-    helper: Account,
-    point_id: PointId | None = None,
-) -> None:
-    _, token = await services.invite_staff(
-        made.id, Role.STAFF, point_id, actor=organiser.id, uow=new_uow(), clock=clock
-    )
-    await services.accept_invitation(token, actor=helper.id, uow=new_uow(), clock=clock)
-
-
-def roster_changes(outbox: Outbox) -> list[tuple[UUID, str]]:
-    return [
-        (m.event.conference_id, m.event.what)
-        for m in outbox()
-        if m.event.name == "distribution.roster_changed"
-    ]
 
 
 async def test_an_added_participant_is_stored_checked_and_announced(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +13,8 @@ from tests.unit.support import (
     TEST_PHONE,
     NewUow,
     RegisterAccount,
+    StartVerification,
+    VerifyPhoneHelper,
     only,
 )
 
@@ -20,62 +22,23 @@ from adapters.memory import (
     FixedCodes,
     MemorySmsSender,
     MemoryStore,
-    SimplePhoneNumbers,
     SteppingClock,
 )
-from core.identity.commands import StartPhoneVerification, VerifyPhone
 from core.identity.model import (
     CODE_MAX_WRONG_TRIES,
     CODE_TTL,
     SEND_WINDOW,
     SENDS_PER_WINDOW,
-    Account,
-    PhoneVerification,
     check_send_allowed,
 )
 from core.identity.services import (
     SecretCodes,
     get_account,
-    start_phone_verification,
-    verify_phone,
 )
 from core.shared.errors import Conflict, RateLimited, ValidationFailed
 from core.shared.outbox import OutboxMessage
 
-Start = Callable[..., Awaitable[PhoneVerification]]
-Verify = Callable[..., Awaitable[Account]]
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def start(
-    new_uow: NewUow,
-    phones: SimplePhoneNumbers,
-    sms: MemorySmsSender,
-    codes: FixedCodes,
-    clock: SteppingClock,
-) -> Start:
-    async def _start(account: Account, phone: str = TEST_PHONE) -> PhoneVerification:
-        return await start_phone_verification(
-            StartPhoneVerification(account.id, phone),
-            uow=new_uow(),
-            phones=phones,
-            sms=sms,
-            codes=codes,
-            clock=clock,
-        )
-
-    return _start
-
-
-@pytest.fixture
-def verify(new_uow: NewUow, phones: SimplePhoneNumbers, clock: SteppingClock) -> Verify:
-    async def _verify(account: Account, code: str, phone: str = TEST_PHONE) -> Account:
-        return await verify_phone(
-            VerifyPhone(account.id, phone, code), uow=new_uow(), phones=phones, clock=clock
-        )
-
-    return _verify
 
 
 def sent_code(sms: MemorySmsSender) -> str:
@@ -98,7 +61,10 @@ def test_fixed_codes_are_fixed_for_listed_phones_and_random_for_others() -> None
 
 
 async def test_start_sends_a_six_digit_code_by_sms_to_the_normalised_phone(
-    register_account: RegisterAccount, start: Start, sms: MemorySmsSender, clock: SteppingClock
+    register_account: RegisterAccount,
+    start: StartVerification,
+    sms: MemorySmsSender,
+    clock: SteppingClock,
 ) -> None:
     account = await register_account()
     verification = await start(account, "+7 (999) 000-00-01")
@@ -111,7 +77,7 @@ async def test_start_sends_a_six_digit_code_by_sms_to_the_normalised_phone(
 
 
 async def test_start_refuses_a_phone_not_in_international_format(
-    register_account: RegisterAccount, start: Start, sms: MemorySmsSender
+    register_account: RegisterAccount, start: StartVerification, sms: MemorySmsSender
 ) -> None:
     account = await register_account()
     with pytest.raises(ValidationFailed) as caught:
@@ -121,7 +87,7 @@ async def test_start_refuses_a_phone_not_in_international_format(
 
 
 async def test_stored_code_is_hashed(
-    register_account: RegisterAccount, start: Start, store: MemoryStore
+    register_account: RegisterAccount, start: StartVerification, store: MemoryStore
 ) -> None:
     account = await register_account()
     await start(account)
@@ -131,8 +97,8 @@ async def test_stored_code_is_hashed(
 
 async def test_right_code_verifies_the_phone_and_records_phone_verified(
     register_account: RegisterAccount,
-    start: Start,
-    verify: Verify,
+    start: StartVerification,
+    verify: VerifyPhoneHelper,
     new_uow: NewUow,
     outbox: Callable[[], list[OutboxMessage]],
 ) -> None:
@@ -147,7 +113,7 @@ async def test_right_code_verifies_the_phone_and_records_phone_verified(
 
 
 async def test_a_code_can_be_used_only_once(
-    register_account: RegisterAccount, start: Start, verify: Verify
+    register_account: RegisterAccount, start: StartVerification, verify: VerifyPhoneHelper
 ) -> None:
     account = await register_account()
     await start(account)
@@ -157,7 +123,10 @@ async def test_a_code_can_be_used_only_once(
 
 
 async def test_code_expires_after_ten_minutes(
-    register_account: RegisterAccount, start: Start, verify: Verify, clock: SteppingClock
+    register_account: RegisterAccount,
+    start: StartVerification,
+    verify: VerifyPhoneHelper,
+    clock: SteppingClock,
 ) -> None:
     account = await register_account()
     await start(account)
@@ -167,7 +136,10 @@ async def test_code_expires_after_ten_minutes(
 
 
 async def test_code_still_works_just_before_ten_minutes(
-    register_account: RegisterAccount, start: Start, verify: Verify, clock: SteppingClock
+    register_account: RegisterAccount,
+    start: StartVerification,
+    verify: VerifyPhoneHelper,
+    clock: SteppingClock,
 ) -> None:
     account = await register_account()
     await start(account)
@@ -176,7 +148,7 @@ async def test_code_still_works_just_before_ten_minutes(
 
 
 async def test_wrong_code_costs_one_of_five_tries(
-    register_account: RegisterAccount, start: Start, verify: Verify
+    register_account: RegisterAccount, start: StartVerification, verify: VerifyPhoneHelper
 ) -> None:
     account = await register_account()
     await start(account)
@@ -187,7 +159,10 @@ async def test_wrong_code_costs_one_of_five_tries(
 
 
 async def test_after_five_wrong_tries_even_the_right_code_is_refused(
-    register_account: RegisterAccount, start: Start, verify: Verify, new_uow: NewUow
+    register_account: RegisterAccount,
+    start: StartVerification,
+    verify: VerifyPhoneHelper,
+    new_uow: NewUow,
 ) -> None:
     account = await register_account()
     await start(account)
@@ -200,7 +175,7 @@ async def test_after_five_wrong_tries_even_the_right_code_is_refused(
 
 
 async def test_a_new_code_replaces_one_locked_by_wrong_tries(
-    register_account: RegisterAccount, start: Start, verify: Verify
+    register_account: RegisterAccount, start: StartVerification, verify: VerifyPhoneHelper
 ) -> None:
     account = await register_account()
     await start(account)
@@ -211,16 +186,8 @@ async def test_a_new_code_replaces_one_locked_by_wrong_tries(
     assert (await verify(account, TEST_CODE)).phone_verified
 
 
-async def test_verify_without_a_code_sent_is_refused(
-    register_account: RegisterAccount, verify: Verify
-) -> None:
-    account = await register_account()
-    with pytest.raises(ValidationFailed, match="request one first"):
-        await verify(account, TEST_CODE)
-
-
 async def test_a_code_sent_to_one_phone_does_not_verify_another(
-    register_account: RegisterAccount, start: Start, verify: Verify
+    register_account: RegisterAccount, start: StartVerification, verify: VerifyPhoneHelper
 ) -> None:
     account = await register_account()
     await start(account, TEST_PHONE)
@@ -229,7 +196,7 @@ async def test_a_code_sent_to_one_phone_does_not_verify_another(
 
 
 async def test_a_code_sent_to_one_account_does_not_verify_another(
-    register_account: RegisterAccount, start: Start, verify: Verify
+    register_account: RegisterAccount, start: StartVerification, verify: VerifyPhoneHelper
 ) -> None:
     owner, other = await register_account(), await register_account()
     await start(owner)
@@ -238,7 +205,10 @@ async def test_a_code_sent_to_one_account_does_not_verify_another(
 
 
 async def test_a_phone_verified_by_another_account_cannot_be_verified_again(
-    register_account: RegisterAccount, start: Start, verify: Verify, sms: MemorySmsSender
+    register_account: RegisterAccount,
+    start: StartVerification,
+    verify: VerifyPhoneHelper,
+    sms: MemorySmsSender,
 ) -> None:
     owner, other = await register_account(), await register_account()
     await start(owner)
@@ -250,7 +220,10 @@ async def test_a_phone_verified_by_another_account_cannot_be_verified_again(
 
 
 async def test_a_phone_verified_meanwhile_by_another_account_is_a_conflict(
-    register_account: RegisterAccount, start: Start, verify: Verify, new_uow: NewUow
+    register_account: RegisterAccount,
+    start: StartVerification,
+    verify: VerifyPhoneHelper,
+    new_uow: NewUow,
 ) -> None:
     first, second = await register_account(), await register_account()
     await start(first)
@@ -262,7 +235,7 @@ async def test_a_phone_verified_meanwhile_by_another_account_is_a_conflict(
 
 
 async def test_verifying_the_phone_already_verified_for_you_is_a_conflict(
-    register_account: RegisterAccount, start: Start, verify: Verify
+    register_account: RegisterAccount, start: StartVerification, verify: VerifyPhoneHelper
 ) -> None:
     account = await register_account()
     await start(account)
@@ -292,9 +265,11 @@ def test_retry_after_is_at_least_one_second() -> None:
     assert caught.value.retry_after == 1
 
 
-
 async def test_at_most_three_codes_per_phone_per_ten_minutes(
-    register_account: RegisterAccount, start: Start, sms: MemorySmsSender, clock: SteppingClock
+    register_account: RegisterAccount,
+    start: StartVerification,
+    sms: MemorySmsSender,
+    clock: SteppingClock,
 ) -> None:
     account = await register_account()
     for _ in range(SENDS_PER_WINDOW):
@@ -310,7 +285,7 @@ async def test_at_most_three_codes_per_phone_per_ten_minutes(
 
 
 async def test_send_limit_counts_every_account_asking_for_the_same_phone(
-    register_account: RegisterAccount, start: Start
+    register_account: RegisterAccount, start: StartVerification
 ) -> None:
     accounts = [await register_account() for _ in range(SENDS_PER_WINDOW + 1)]
     for account in accounts[:SENDS_PER_WINDOW]:
@@ -320,7 +295,7 @@ async def test_send_limit_counts_every_account_asking_for_the_same_phone(
 
 
 async def test_send_limit_is_per_phone(
-    register_account: RegisterAccount, start: Start, sms: MemorySmsSender
+    register_account: RegisterAccount, start: StartVerification, sms: MemorySmsSender
 ) -> None:
     account = await register_account()
     for _ in range(SENDS_PER_WINDOW):

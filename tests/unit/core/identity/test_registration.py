@@ -5,19 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.unit.support import PASSWORD, RegisterAccount
+from tests.unit.support import PASSWORD, LogIn, RegisterAccount, RegisterWithPhone
 
 from adapters.memory import (
-    FastPasswordHasher,
-    MemoryAccessTokens,
     MemoryStore,
     MemoryUnitOfWork,
-    SimplePhoneNumbers,
-    SteppingClock,
 )
-from core.identity.commands import Login, Register
 from core.identity.model import DEFAULT_ROLES, PASSWORD_MAX, PASSWORD_MIN, Role
-from core.identity.services import get_account, login, register
+from core.identity.services import get_account
 from core.shared.errors import NotFound, Unauthenticated, ValidationFailed
 from core.shared.outbox import OutboxMessage
 
@@ -46,18 +41,9 @@ async def test_new_account_is_a_guest_and_a_host_with_no_verified_phone(
 
 
 async def test_register_keeps_a_normalised_but_unverified_phone(
-    new_uow: Callable[[], MemoryUnitOfWork],
-    hasher: FastPasswordHasher,
-    phones: SimplePhoneNumbers,
-    clock: SteppingClock,
+    register_with_phone: RegisterWithPhone,
 ) -> None:
-    account = await register(
-        Register("Ada", "ada@example.org", PASSWORD, phone="+7 (999) 000-00-01"),
-        uow=new_uow(),
-        hasher=hasher,
-        phones=phones,
-        clock=clock,
-    )
+    account = await register_with_phone("+7 (999) 000-00-01")
     assert account.phone == "+79990000001"
     assert not account.phone_verified
 
@@ -89,20 +75,10 @@ async def test_register_refuses_an_empty_or_too_long_name(
 
 
 async def test_register_refuses_a_phone_not_in_international_format(
-    new_uow: Callable[[], MemoryUnitOfWork],
-    hasher: FastPasswordHasher,
-    phones: SimplePhoneNumbers,
-    clock: SteppingClock,
-    store: MemoryStore,
+    register_with_phone: RegisterWithPhone, store: MemoryStore
 ) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        await register(
-            Register("Ada", "ada@example.org", PASSWORD, phone="8 999 000"),
-            uow=new_uow(),
-            hasher=hasher,
-            phones=phones,
-            clock=clock,
-        )
+        await register_with_phone("8 999 000")
     assert caught.value.field == "phone"
     assert accounts_in(store) == 0
 
@@ -125,31 +101,15 @@ async def test_register_accepts_passwords_of_8_to_128_characters(
 
 
 async def test_long_passwords_are_never_truncated(
-    register_account: RegisterAccount,
-    new_uow: Callable[[], MemoryUnitOfWork],
-    hasher: FastPasswordHasher,
-    tokens: MemoryAccessTokens,
-    clock: SteppingClock,
+    register_account: RegisterAccount, log_in: LogIn
 ) -> None:
     prefix = "s" * 72
     password, other = prefix + "a" * 56, prefix + "b" * 56
     assert len(password) == PASSWORD_MAX
     await register_account("long@example.org", password=password)
     with pytest.raises(Unauthenticated):
-        await login(
-            Login("long@example.org", other),
-            uow=new_uow(),
-            hasher=hasher,
-            tokens=tokens,
-            clock=clock,
-        )
-    session = await login(
-        Login("long@example.org", password),
-        uow=new_uow(),
-        hasher=hasher,
-        tokens=tokens,
-        clock=clock,
-    )
+        await log_in("long@example.org", other)
+    session = await log_in("long@example.org", password)
     assert session.access_token
 
 
@@ -178,23 +138,13 @@ async def test_taken_email_gets_an_unstored_decoy_that_looks_like_a_new_account(
 
 
 async def test_taken_email_leaves_the_owner_account_unchanged(
-    register_account: RegisterAccount,
-    new_uow: Callable[[], MemoryUnitOfWork],
-    hasher: FastPasswordHasher,
-    tokens: MemoryAccessTokens,
-    clock: SteppingClock,
+    register_account: RegisterAccount, new_uow: Callable[[], MemoryUnitOfWork], log_in: LogIn
 ) -> None:
     owner = await register_account("ada@example.org")
     await register_account("ada@example.org", full_name="Mallory", password="other-password")
     assert await get_account(owner.id, uow=new_uow()) == owner
     with pytest.raises(Unauthenticated):
-        await login(
-            Login("ada@example.org", "other-password"),
-            uow=new_uow(),
-            hasher=hasher,
-            tokens=tokens,
-            clock=clock,
-        )
+        await log_in("ada@example.org", "other-password")
 
 
 async def test_taken_email_records_registration_attempted_for_the_owner(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from tests.unit.support import PASSWORD, RegisterAccount
+from tests.unit.support import PASSWORD, TEST_EMAIL, LogIn, Refresh, RegisterAccount
 
 from adapters.memory import (
     FastPasswordHasher,
@@ -15,42 +15,10 @@ from adapters.memory import (
     MemoryUnitOfWork,
     SteppingClock,
 )
-from core.identity.commands import Login, RefreshSession
-from core.identity.model import REFRESH_TTL, Session
-from core.identity.services import BAD_LOGIN, authenticate, login, refresh_session
+from core.identity.commands import Login
+from core.identity.model import REFRESH_TTL
+from core.identity.services import BAD_LOGIN, authenticate
 from core.shared.errors import Unauthenticated
-
-EMAIL = "ada@example.org"
-
-LogIn = Callable[..., Awaitable[Session]]
-Refresh = Callable[[str], Awaitable[Session]]
-
-
-@pytest.fixture
-def log_in(
-    new_uow: Callable[[], MemoryUnitOfWork],
-    hasher: FastPasswordHasher,
-    tokens: MemoryAccessTokens,
-    clock: SteppingClock,
-) -> LogIn:
-    async def _log_in(email: str = EMAIL, password: str = PASSWORD) -> Session:
-        return await login(
-            Login(email, password), uow=new_uow(), hasher=hasher, tokens=tokens, clock=clock
-        )
-
-    return _log_in
-
-
-@pytest.fixture
-def refresh(
-    new_uow: Callable[[], MemoryUnitOfWork], tokens: MemoryAccessTokens, clock: SteppingClock
-) -> Refresh:
-    async def _refresh(token: str) -> Session:
-        return await refresh_session(
-            RefreshSession(token), uow=new_uow(), tokens=tokens, clock=clock
-        )
-
-    return _refresh
 
 
 async def test_login_gives_an_access_token_for_the_account_and_a_refresh_token(
@@ -59,7 +27,7 @@ async def test_login_gives_an_access_token_for_the_account_and_a_refresh_token(
     tokens: MemoryAccessTokens,
     clock: SteppingClock,
 ) -> None:
-    account = await register_account(EMAIL)
+    account = await register_account(TEST_EMAIL)
     before = clock.current
     session = await log_in()
     assert session.account_id == account.id
@@ -72,24 +40,24 @@ async def test_login_gives_an_access_token_for_the_account_and_a_refresh_token(
 async def test_login_ignores_email_case_and_surrounding_space(
     register_account: RegisterAccount, log_in: LogIn
 ) -> None:
-    account = await register_account(EMAIL)
+    account = await register_account(TEST_EMAIL)
     assert (await log_in("  ADA@Example.org ")).account_id == account.id
 
 
 @pytest.mark.parametrize(
     ("email", "password"),
     [
-        (EMAIL, "wrong password"),
+        (TEST_EMAIL, "wrong password"),
         ("nobody@example.org", PASSWORD),
         ("not an email", PASSWORD),
-        (EMAIL, PASSWORD.upper()),
-        (EMAIL, ""),
+        (TEST_EMAIL, PASSWORD.upper()),
+        (TEST_EMAIL, ""),
     ],
 )
 async def test_every_bad_login_gets_the_same_unauthenticated_answer(
     register_account: RegisterAccount, log_in: LogIn, email: str, password: str
 ) -> None:
-    await register_account(EMAIL)
+    await register_account(TEST_EMAIL)
     with pytest.raises(Unauthenticated) as caught:
         await log_in(email, password)
     assert caught.value.detail == BAD_LOGIN == "email or password is wrong"
@@ -102,7 +70,7 @@ async def test_refresh_rotates_the_refresh_token_and_issues_a_new_access_token(
     tokens: MemoryAccessTokens,
     clock: SteppingClock,
 ) -> None:
-    account = await register_account(EMAIL)
+    account = await register_account(TEST_EMAIL)
     first = await log_in()
     second = await refresh(first.refresh_token)
     assert second.account_id == account.id
@@ -116,7 +84,7 @@ async def test_refresh_rotates_the_refresh_token_and_issues_a_new_access_token(
 async def test_reusing_a_spent_refresh_token_revokes_the_whole_family(
     register_account: RegisterAccount, log_in: LogIn, refresh: Refresh
 ) -> None:
-    await register_account(EMAIL)
+    await register_account(TEST_EMAIL)
     first = await log_in()
     second = await refresh(first.refresh_token)
     with pytest.raises(Unauthenticated, match="already used"):
@@ -128,7 +96,7 @@ async def test_reusing_a_spent_refresh_token_revokes_the_whole_family(
 async def test_revoking_one_family_leaves_other_sessions_alone(
     register_account: RegisterAccount, log_in: LogIn, refresh: Refresh
 ) -> None:
-    await register_account(EMAIL)
+    await register_account(TEST_EMAIL)
     phone = await log_in()
     laptop = await log_in()
     await refresh(phone.refresh_token)
@@ -140,7 +108,7 @@ async def test_revoking_one_family_leaves_other_sessions_alone(
 async def test_refresh_token_expires_after_30_days(
     register_account: RegisterAccount, log_in: LogIn, refresh: Refresh, clock: SteppingClock
 ) -> None:
-    await register_account(EMAIL)
+    await register_account(TEST_EMAIL)
     session = await log_in()
     clock.advance(REFRESH_TTL)
     with pytest.raises(Unauthenticated, match="expired"):
@@ -150,7 +118,7 @@ async def test_refresh_token_expires_after_30_days(
 async def test_refresh_token_works_until_just_before_it_expires(
     register_account: RegisterAccount, log_in: LogIn, refresh: Refresh, clock: SteppingClock
 ) -> None:
-    await register_account(EMAIL)
+    await register_account(TEST_EMAIL)
     session = await log_in()
     clock.advance(REFRESH_TTL - timedelta(seconds=1))
     assert (await refresh(session.refresh_token)).refresh_token
@@ -160,7 +128,7 @@ async def test_refresh_token_works_until_just_before_it_expires(
 async def test_unknown_refresh_token_is_refused(
     register_account: RegisterAccount, refresh: Refresh, token: str
 ) -> None:
-    await register_account(EMAIL)
+    await register_account(TEST_EMAIL)
     with pytest.raises(Unauthenticated, match="not valid"):
         await refresh(token)
 
@@ -168,7 +136,7 @@ async def test_unknown_refresh_token_is_refused(
 async def test_only_a_hash_of_the_refresh_token_is_stored(
     register_account: RegisterAccount, log_in: LogIn, store: MemoryStore
 ) -> None:
-    await register_account(EMAIL)
+    await register_account(TEST_EMAIL)
     session = await log_in()
     [stored] = store.table("refresh_tokens").values()
     assert stored.token_hash != session.refresh_token
@@ -178,10 +146,10 @@ async def test_only_a_hash_of_the_refresh_token_is_stored(
 @pytest.mark.parametrize(
     ("email", "password"),
     [
-        (EMAIL, "wrong password"),
+        (TEST_EMAIL, "wrong password"),
         ("nobody@example.org", PASSWORD),
         ("not an email", PASSWORD),
-        (EMAIL, ""),
+        (TEST_EMAIL, ""),
     ],
 )
 async def test_authenticate_refuses_bad_credentials_like_login(
@@ -191,7 +159,7 @@ async def test_authenticate_refuses_bad_credentials_like_login(
     email: str,
     password: str,
 ) -> None:
-    await register_account(EMAIL)
+    await register_account(TEST_EMAIL)
     with pytest.raises(Unauthenticated) as caught:
         await authenticate(Login(email, password), uow=new_uow(), hasher=hasher)
     assert caught.value.detail == BAD_LOGIN
@@ -204,7 +172,7 @@ async def test_authenticate_names_the_account_and_opens_no_session(
     store: MemoryStore,
     log_in: LogIn,
 ) -> None:
-    account = await register_account(EMAIL)
+    account = await register_account(TEST_EMAIL)
     await log_in()  # one session of the account's own, which must stay the only one
     assert len(store.table("refresh_tokens")) == 1
 

@@ -3,62 +3,40 @@ and the words and field a client is shown for each refusal."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.unit.support import (
     OTHER_CODE,
     OTHER_PHONE,
-    PASSWORD,
     TEST_CODE,
+    TEST_EMAIL,
     TEST_PHONE,
+    LogIn,
     NewUow,
+    Refresh,
     RegisterAccount,
+    RegisterWithPhone,
+    StartVerification,
+    VerifyPhoneHelper,
 )
 
-from adapters.memory import (
-    FastPasswordHasher,
-    FixedCodes,
-    MemoryAccessTokens,
-    MemorySmsSender,
-    MemoryStore,
-    SimplePhoneNumbers,
-    SteppingClock,
-)
-from core.identity.commands import (
-    Login,
-    RefreshSession,
-    Register,
-    StartPhoneVerification,
-    VerifyPhone,
-)
+from adapters.memory import MemorySmsSender, MemoryStore, SteppingClock
 from core.identity.model import (
     CODE_MAX_WRONG_TRIES,
     CODE_TTL,
     REFRESH_TTL,
-    Account,
     AccountId,
     PhoneVerification,
     RefreshToken,
     check_send_allowed,
 )
-from core.identity.services import (
-    get_account,
-    login,
-    refresh_session,
-    register,
-    start_phone_verification,
-    verify_phone,
-)
+from core.identity.services import get_account
 from core.shared.errors import Conflict, RateLimited, Unauthenticated, ValidationFailed
 from core.shared.ids import uuid7
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 ACCOUNT = AccountId(uuid7(T0))
-
-Start = Callable[..., Awaitable[PhoneVerification]]
-Verify = Callable[..., Awaitable[Account]]
 
 
 def issued() -> PhoneVerification:
@@ -69,37 +47,6 @@ def refused(verification: PhoneVerification, code: str, now: datetime) -> Valida
     with pytest.raises(ValidationFailed) as caught:
         verification.check(code, now)
     return caught.value
-
-
-@pytest.fixture
-def start(
-    new_uow: NewUow,
-    phones: SimplePhoneNumbers,
-    sms: MemorySmsSender,
-    codes: FixedCodes,
-    clock: SteppingClock,
-) -> Start:
-    async def _start(account: Account, phone: str = TEST_PHONE) -> PhoneVerification:
-        return await start_phone_verification(
-            StartPhoneVerification(account.id, phone),
-            uow=new_uow(),
-            phones=phones,
-            sms=sms,
-            codes=codes,
-            clock=clock,
-        )
-
-    return _start
-
-
-@pytest.fixture
-def verify(new_uow: NewUow, phones: SimplePhoneNumbers, clock: SteppingClock) -> Verify:
-    async def _verify(account: Account, code: str, phone: str = TEST_PHONE) -> Account:
-        return await verify_phone(
-            VerifyPhone(account.id, phone, code), uow=new_uow(), phones=phones, clock=clock
-        )
-
-    return _verify
 
 
 def test_a_code_is_refused_from_the_very_instant_it_expires() -> None:
@@ -172,14 +119,14 @@ def test_a_refresh_token_is_refused_from_the_very_instant_it_expires() -> None:
 
 
 async def test_the_code_goes_out_in_a_message_that_says_how_long_it_lasts(
-    register_account: RegisterAccount, start: Start, sms: MemorySmsSender
+    register_account: RegisterAccount, start: StartVerification, sms: MemorySmsSender
 ) -> None:
     await start(await register_account())
     assert sms.sent == [(TEST_PHONE, f"Stagedoor code: {TEST_CODE}. It expires in 10 minutes.")]
 
 
 async def test_verifying_without_a_code_names_the_code_field(
-    register_account: RegisterAccount, verify: Verify
+    register_account: RegisterAccount, verify: VerifyPhoneHelper
 ) -> None:
     with pytest.raises(ValidationFailed) as caught:
         await verify(await register_account(), TEST_CODE)
@@ -190,7 +137,7 @@ async def test_verifying_without_a_code_names_the_code_field(
 
 
 async def test_a_wrong_code_says_how_many_tries_are_left_on_the_code_field(
-    register_account: RegisterAccount, start: Start, verify: Verify
+    register_account: RegisterAccount, start: StartVerification, verify: VerifyPhoneHelper
 ) -> None:
     account = await register_account()
     await start(account)
@@ -200,7 +147,10 @@ async def test_a_wrong_code_says_how_many_tries_are_left_on_the_code_field(
 
 
 async def test_verifying_records_the_phone_and_the_instant(
-    register_account: RegisterAccount, start: Start, verify: Verify, clock: SteppingClock
+    register_account: RegisterAccount,
+    start: StartVerification,
+    verify: VerifyPhoneHelper,
+    clock: SteppingClock,
 ) -> None:
     account = await register_account()
     await start(account)
@@ -210,27 +160,19 @@ async def test_verifying_records_the_phone_and_the_instant(
 
 
 async def test_a_phone_given_at_registration_can_then_be_verified(
-    new_uow: NewUow,
-    hasher: FastPasswordHasher,
-    phones: SimplePhoneNumbers,
-    clock: SteppingClock,
-    start: Start,
-    verify: Verify,
+    register_with_phone: RegisterWithPhone, start: StartVerification, verify: VerifyPhoneHelper
 ) -> None:
-    account = await register(
-        Register("Ada Lovelace", "ada@example.org", PASSWORD, phone=TEST_PHONE),
-        uow=new_uow(),
-        hasher=hasher,
-        phones=phones,
-        clock=clock,
-    )
+    account = await register_with_phone(TEST_PHONE)
     assert (account.phone, account.phone_verified) == (TEST_PHONE, False)
     await start(account)
     assert (await verify(account, TEST_CODE)).phone_verified
 
 
 async def test_an_account_with_a_verified_phone_may_move_to_another(
-    register_account: RegisterAccount, start: Start, verify: Verify, new_uow: NewUow
+    register_account: RegisterAccount,
+    start: StartVerification,
+    verify: VerifyPhoneHelper,
+    new_uow: NewUow,
 ) -> None:
     account = await register_account()
     await start(account, TEST_PHONE)
@@ -242,7 +184,10 @@ async def test_an_account_with_a_verified_phone_may_move_to_another(
 
 
 async def test_a_second_code_sent_before_the_first_was_used_still_verifies_your_own_phone(
-    register_account: RegisterAccount, start: Start, verify: Verify, new_uow: NewUow
+    register_account: RegisterAccount,
+    start: StartVerification,
+    verify: VerifyPhoneHelper,
+    new_uow: NewUow,
 ) -> None:
     account = await register_account()
     await start(account)
@@ -257,7 +202,7 @@ async def test_a_second_code_sent_before_the_first_was_used_still_verifies_your_
 
 
 async def test_phone_conflicts_say_what_is_wrong(
-    register_account: RegisterAccount, start: Start, verify: Verify
+    register_account: RegisterAccount, start: StartVerification, verify: VerifyPhoneHelper
 ) -> None:
     owner, other, late = (
         await register_account(),
@@ -280,18 +225,11 @@ async def test_phone_conflicts_say_what_is_wrong(
 
 
 async def test_a_session_stores_a_fresh_family_of_one_token_lasting_30_days(
-    register_account: RegisterAccount,
-    new_uow: NewUow,
-    hasher: FastPasswordHasher,
-    tokens: MemoryAccessTokens,
-    clock: SteppingClock,
-    store: MemoryStore,
+    register_account: RegisterAccount, log_in: LogIn, clock: SteppingClock, store: MemoryStore
 ) -> None:
-    account = await register_account("ada@example.org")
+    account = await register_account(TEST_EMAIL)
     at = clock.current
-    session = await login(
-        Login("ada@example.org", PASSWORD), uow=new_uow(), hasher=hasher, tokens=tokens, clock=clock
-    )
+    session = await log_in()
     assert len(session.refresh_token) == 43  # 32 random bytes, url-safe base64
     assert (session.access_expires_at, session.refresh_expires_at) == (
         at + timedelta(minutes=15),
@@ -309,20 +247,15 @@ async def test_a_session_stores_a_fresh_family_of_one_token_lasting_30_days(
 
 async def test_refreshing_spends_the_old_token_and_keeps_the_family(
     register_account: RegisterAccount,
-    new_uow: NewUow,
-    hasher: FastPasswordHasher,
-    tokens: MemoryAccessTokens,
+    log_in: LogIn,
+    refresh: Refresh,
     clock: SteppingClock,
     store: MemoryStore,
 ) -> None:
-    await register_account("ada@example.org")
-    first = await login(
-        Login("ada@example.org", PASSWORD), uow=new_uow(), hasher=hasher, tokens=tokens, clock=clock
-    )
+    await register_account(TEST_EMAIL)
+    first = await log_in()
     at = clock.current
-    second = await refresh_session(
-        RefreshSession(first.refresh_token), uow=new_uow(), tokens=tokens, clock=clock
-    )
+    second = await refresh(first.refresh_token)
     old, new = sorted(store.table("refresh_tokens").values(), key=lambda t: t.id)
     assert old.used_at == at
     assert new.family_id == old.family_id
@@ -331,19 +264,10 @@ async def test_refreshing_spends_the_old_token_and_keeps_the_family(
 
 
 async def test_refresh_refusals_say_what_to_do(
-    register_account: RegisterAccount,
-    new_uow: NewUow,
-    hasher: FastPasswordHasher,
-    tokens: MemoryAccessTokens,
-    clock: SteppingClock,
+    register_account: RegisterAccount, log_in: LogIn, refresh: Refresh
 ) -> None:
-    await register_account("ada@example.org")
-    session = await login(
-        Login("ada@example.org", PASSWORD), uow=new_uow(), hasher=hasher, tokens=tokens, clock=clock
-    )
-
-    async def refresh(token: str) -> None:
-        await refresh_session(RefreshSession(token), uow=new_uow(), tokens=tokens, clock=clock)
+    await register_account(TEST_EMAIL)
+    session = await log_in()
 
     with pytest.raises(Unauthenticated) as unknown:
         await refresh("made-up")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from tests.unit.core.payments.support import HOLD, PRICE, captured, stored_payment, tell
 from tests.unit.support import NewUow, RegisterAccount, Relay
 
 from adapters.memory import MemoryNotifier, MemoryStore, SteppingClock
@@ -14,7 +15,6 @@ from core.identity.model import AccountId
 from core.payments.ledger import EntryKind, LedgerAccount, Posting
 from core.payments.model import (
     Payment,
-    PaymentId,
     PaymentStatus,
     Payout,
     PayoutStatus,
@@ -25,10 +25,8 @@ from core.payments.ports import PayoutRequest, ProviderEventType, ProviderUnavai
 from core.payments.services import (
     UNSENT_REFUND_GRACE,
     expire_payments,
-    open_checkout,
     pay_out,
     payment_details,
-    record_provider_event,
     refund_payment,
     resend_unsent_refunds,
     send_payout,
@@ -36,43 +34,6 @@ from core.payments.services import (
 from core.shared.errors import NotFound
 from core.shared.ids import uuid7
 from core.shared.money import Money
-
-PRICE = Money(10_000, "RUB")
-HOLD = timedelta(minutes=15)
-
-
-class Urls:
-    def success(self, payment_id: PaymentId) -> str:
-        return f"https://s.test/pay/return/{payment_id}"
-
-    def cancel(self, payment_id: PaymentId) -> str:
-        return f"https://s.test/pay/return/{payment_id}?cancelled=1"
-
-
-async def stored(
-    new_uow: NewUow, clock: SteppingClock, payer: AccountId, provider: str = "memory"
-) -> Payment:
-    now = clock.now()
-    payment = Payment.create(
-        payer, PRICE, Purpose.RESALE, uuid7(now), provider, "a ticket", now, now + HOLD
-    )
-    async with new_uow() as uow:
-        await uow.payments.add(payment)
-        await uow.commit()
-    return payment
-
-
-async def captured(
-    new_uow: NewUow, clock: SteppingClock, provider: MemoryPaymentProvider, payer: AccountId
-) -> Payment:
-    payment = await stored(new_uow, clock, payer, provider.name)
-    payment = await open_checkout(
-        payment.id, uow=new_uow(), providers={provider.name: provider}, urls=Urls(), clock=clock
-    )
-    assert payment.provider_ref is not None
-    event = provider.event(ProviderEventType.PAYMENT_SUCCEEDED, payment.provider_ref)
-    await record_provider_event(event, provider=provider.name, uow=new_uow(), clock=clock)
-    return payment
 
 
 async def set_aside(new_uow: NewUow, clock: SteppingClock, payment: Payment, *amounts: int) -> None:
@@ -112,7 +73,7 @@ async def test_payment_details_of_someone_elses_payment_are_not_found(
     register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock
 ) -> None:
     payer, stranger = await register_account(), await register_account()
-    payment = await stored(new_uow, clock, payer.id)
+    payment = await stored_payment(new_uow, clock, payer.id)
     with pytest.raises(NotFound) as caught:
         await payment_details(payment.id, viewer=stranger.id, uow=new_uow())
     assert caught.value.detail == "payment not found"
@@ -122,8 +83,8 @@ async def test_expiry_closes_every_payment_due_at_its_instant_and_counts_them(
     register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock
 ) -> None:
     payer = await register_account()
-    first = await stored(new_uow, clock, payer.id)
-    second = await stored(new_uow, clock, payer.id)
+    first = await stored_payment(new_uow, clock, payer.id)
+    second = await stored_payment(new_uow, clock, payer.id)
     clock.current = second.expires_at - timedelta(milliseconds=1)
     assert await expire_payments(uow=new_uow(), clock=clock) == 1  # only the first is due
 
@@ -140,7 +101,7 @@ async def test_expiry_counts_each_payment_it_closes_up_to_its_limit(
 ) -> None:
     payer = await register_account()
     for _ in range(3):
-        await stored(new_uow, clock, payer.id)
+        await stored_payment(new_uow, clock, payer.id)
     clock.advance(HOLD)
     assert await expire_payments(uow=new_uow(), clock=clock, limit=2) == 2
     assert await expire_payments(uow=new_uow(), clock=clock, limit=2) == 1
@@ -342,7 +303,7 @@ async def test_a_payer_is_told_once_how_much_came_back_and_why(
             refund_ref=refund.provider_ref,
             event_id=event_id,
         )
-        await record_provider_event(news, provider=provider.name, uow=new_uow(), clock=clock)
+        await tell(provider, new_uow, clock, news)
     await relay.drain()
 
     [note] = [n for n in store.table("notifications").values() if n.template == "refund_succeeded"]

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.unit.support import NewUow, RegisterAccount
+from tests.unit.core.payments.support import PRICE, captured, opened, stored_payment, tell
+from tests.unit.support import NewUow, RegisterAccount, ReturnUrls
 
 from adapters.memory import SteppingClock
 from adapters.memory.provider import MemoryPaymentProvider
@@ -24,41 +25,12 @@ from core.shared.errors import Conflict
 from core.shared.ids import uuid7
 from core.shared.money import Money
 
-PRICE = Money(10_000, "RUB")
 AT = datetime(2030, 1, 1, tzinfo=UTC)
 
 
-class Urls:
-    def success(self, payment_id: PaymentId) -> str:
-        return f"https://s.test/pay/return/{payment_id}"
-
+class CancelPage(ReturnUrls):
     def cancel(self, payment_id: PaymentId) -> str:
-        return f"https://s.test/pay/cancel/{payment_id}"
-
-
-async def stored(new_uow: NewUow, clock: SteppingClock, payer: AccountId) -> Payment:
-    now = clock.now()
-    payment = Payment.create(
-        payer, PRICE, Purpose.RESALE, uuid7(now), "memory", "a ticket", now,
-        now + timedelta(minutes=15),
-    )  # fmt: skip
-    async with new_uow() as uow:
-        await uow.payments.add(payment)
-        await uow.commit()
-    return payment
-
-
-async def opened(
-    new_uow: NewUow, clock: SteppingClock, provider: MemoryPaymentProvider, payer: AccountId
-) -> Payment:
-    payment = await stored(new_uow, clock, payer)
-    return await open_checkout(
-        payment.id, uow=new_uow(), providers={"memory": provider}, urls=Urls(), clock=clock
-    )
-
-
-async def tell(new_uow: NewUow, clock: SteppingClock, event: ProviderEvent) -> None:
-    await record_provider_event(event, provider="memory", uow=new_uow(), clock=clock)
+        return f"https://stagedoor.test/pay/cancel/{payment_id}"
 
 
 async def entries(new_uow: NewUow) -> list[JournalEntry]:
@@ -71,6 +43,23 @@ async def reload(new_uow: NewUow, payment: Payment) -> Payment:
         return await uow.payments.get(payment.id)
 
 
+async def paid_with_fee(
+    fee: Money,
+    payer: AccountId,
+    new_uow: NewUow,
+    clock: SteppingClock,
+    provider: MemoryPaymentProvider,
+) -> Payment:
+    """An opened payment, then the provider's news that it was paid and `fee` was kept."""
+    payment = await opened(new_uow, clock, provider, payer)
+    assert payment.provider_ref is not None
+    news = ProviderEvent(
+        "evt_1", ProviderEventType.PAYMENT_SUCCEEDED, payment.provider_ref, fee=fee
+    )
+    await tell(provider, new_uow, clock, news)
+    return payment
+
+
 @pytest.fixture
 async def payer(register_account: RegisterAccount) -> AccountId:
     return (await register_account()).id
@@ -79,25 +68,20 @@ async def payer(register_account: RegisterAccount) -> AccountId:
 async def test_a_checkout_is_opened_at_the_clocks_instant_with_its_cancel_page(
     payer: AccountId, new_uow: NewUow, clock: SteppingClock, provider: MemoryPaymentProvider
 ) -> None:
-    payment = await stored(new_uow, clock, payer)
+    payment = await stored_payment(new_uow, clock, payer)
     at = clock.current
     opened_ = await open_checkout(
-        payment.id, uow=new_uow(), providers={"memory": provider}, urls=Urls(), clock=clock
+        payment.id, uow=new_uow(), providers={"memory": provider}, urls=CancelPage(), clock=clock
     )
     [request] = provider.checkouts.values()
-    assert request.cancel_url == f"https://s.test/pay/cancel/{payment.id}"
+    assert request.cancel_url == f"https://stagedoor.test/pay/cancel/{payment.id}"
     assert (opened_.status, opened_.updated_at) == (PaymentStatus.PENDING, at)
 
 
 async def test_a_capture_is_booked_against_its_payment_and_a_one_kopeck_fee_counts(
     payer: AccountId, new_uow: NewUow, clock: SteppingClock, provider: MemoryPaymentProvider
 ) -> None:
-    payment = await opened(new_uow, clock, provider, payer)
-    assert payment.provider_ref is not None
-    news = ProviderEvent(
-        "evt_1", ProviderEventType.PAYMENT_SUCCEEDED, payment.provider_ref, fee=Money(1, "RUB")
-    )
-    await tell(new_uow, clock, news)
+    payment = await paid_with_fee(Money(1, "RUB"), payer, new_uow, clock, provider)
 
     booked = {e.kind: e for e in await entries(new_uow)}  # made at one instant: any order
     capture, fee = booked[EntryKind.CAPTURE], booked[EntryKind.FEE]
@@ -110,12 +94,7 @@ async def test_a_capture_is_booked_against_its_payment_and_a_one_kopeck_fee_coun
 async def test_a_zero_fee_books_no_fee_entry(
     payer: AccountId, new_uow: NewUow, clock: SteppingClock, provider: MemoryPaymentProvider
 ) -> None:
-    payment = await opened(new_uow, clock, provider, payer)
-    assert payment.provider_ref is not None
-    news = ProviderEvent(
-        "evt_1", ProviderEventType.PAYMENT_SUCCEEDED, payment.provider_ref, fee=Money(0, "RUB")
-    )
-    await tell(new_uow, clock, news)
+    await paid_with_fee(Money(0, "RUB"), payer, new_uow, clock, provider)
     assert [e.kind for e in await entries(new_uow)] == [EntryKind.CAPTURE]
 
 
@@ -130,8 +109,8 @@ async def test_a_failure_keeps_the_providers_reason_or_says_declined(
 ) -> None:
     payment = await opened(new_uow, clock, provider, payer)
     assert payment.provider_ref is not None
-    await tell(new_uow, clock, provider.event(ProviderEventType.PAYMENT_FAILED,
-                                              payment.provider_ref, reason=reason))  # fmt: skip
+    news = provider.event(ProviderEventType.PAYMENT_FAILED, payment.provider_ref, reason=reason)
+    await tell(provider, new_uow, clock, news)
     failed = await reload(new_uow, payment)
     assert (failed.status, failed.failure_reason) == (PaymentStatus.FAILED, recorded)
 
@@ -151,10 +130,8 @@ async def test_news_is_claimed_per_provider_so_another_providers_event_id_is_no_
 async def test_a_refund_request_names_the_payment_at_the_provider_and_the_reason(
     payer: AccountId, new_uow: NewUow, clock: SteppingClock, provider: MemoryPaymentProvider
 ) -> None:
-    payment = await opened(new_uow, clock, provider, payer)
+    payment = await captured(new_uow, clock, provider, payer)
     assert payment.provider_ref is not None
-    await tell(new_uow, clock, provider.event(ProviderEventType.PAYMENT_SUCCEEDED,
-                                              payment.provider_ref))  # fmt: skip
     refund = await refund_payment(
         payment.id, None, "the show moved", uow=new_uow(), providers={"memory": provider},
         clock=clock,
@@ -171,7 +148,7 @@ async def test_a_refund_request_names_the_payment_at_the_provider_and_the_reason
 async def test_a_refund_of_a_payment_without_a_provider_reference_cannot_be_sent(
     payer: AccountId, new_uow: NewUow, clock: SteppingClock, provider: MemoryPaymentProvider
 ) -> None:
-    payment = await stored(new_uow, clock, payer)
+    payment = await stored_payment(new_uow, clock, payer)
     payment.succeed(clock.now())
     refund = payment.request_refund(None, "r", clock.now())
     with pytest.raises(Conflict) as caught:

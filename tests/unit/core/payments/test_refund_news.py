@@ -7,68 +7,23 @@ nobody here asked for is booked when it says the money went back, and ignored ot
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
+from tests.unit.core.payments.support import PRICE, captured, tell
 from tests.unit.support import NewUow, RegisterAccount, only
 
 from adapters.memory import SteppingClock
 from adapters.memory.provider import MemoryPaymentProvider
-from core.identity.model import AccountId
 from core.payments.ledger import EntryKind, JournalEntry, LedgerAccount, Posting
-from core.payments.model import (
-    Payment,
-    PaymentId,
-    PaymentStatus,
-    Purpose,
-    Refund,
-    RefundId,
-    RefundStatus,
-)
+from core.payments.model import Payment, PaymentStatus, Refund, RefundId, RefundStatus
 from core.payments.ports import ProviderEvent, ProviderEventType, ProviderUnavailable
-from core.payments.services import open_checkout, record_provider_event, refund_payment
+from core.payments.services import refund_payment
 from core.shared.ids import uuid7
 from core.shared.money import Money
 from core.shared.outbox import OutboxMessage
 
-PRICE = Money(10_000, "RUB")
 SUCCEEDED = ProviderEventType.REFUND_SUCCEEDED
 FAILED = ProviderEventType.REFUND_FAILED
-
-
-class Urls:
-    def success(self, payment_id: PaymentId) -> str:
-        return f"https://s.test/pay/return/{payment_id}"
-
-    def cancel(self, payment_id: PaymentId) -> str:
-        return f"https://s.test/pay/return/{payment_id}?cancelled=1"
-
-
-async def captured(
-    new_uow: NewUow, clock: SteppingClock, provider: MemoryPaymentProvider, payer: AccountId
-) -> Payment:
-    """A payment of PRICE through `provider`, opened and reported paid."""
-    now = clock.now()
-    payment = Payment.create(
-        payer, PRICE, Purpose.RESALE, uuid7(now), provider.name, "a ticket", now,
-        now + timedelta(minutes=15),
-    )  # fmt: skip
-    async with new_uow() as uow:
-        await uow.payments.add(payment)
-        await uow.commit()
-    payment = await open_checkout(
-        payment.id, uow=new_uow(), providers={provider.name: provider}, urls=Urls(), clock=clock
-    )
-    assert payment.provider_ref is not None
-    event = provider.event(ProviderEventType.PAYMENT_SUCCEEDED, payment.provider_ref)
-    await record_provider_event(event, provider=provider.name, uow=new_uow(), clock=clock)
-    return payment
-
-
-async def tell(
-    provider: MemoryPaymentProvider, new_uow: NewUow, clock: SteppingClock, event: ProviderEvent
-) -> bool:
-    return await record_provider_event(event, provider=provider.name, uow=new_uow(), clock=clock)
 
 
 async def state(new_uow: NewUow, payment: Payment) -> tuple[Payment, list[Refund]]:
