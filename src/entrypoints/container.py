@@ -34,13 +34,14 @@ from core.shared.catalogue import HANDLERS
 from core.shared.clock import Clock
 from core.shared.events import Handler
 from core.shared.outbox import OutboxUnitOfWork
+from core.shared.perks import PerksUnitOfWork
 from entrypoints.settings import Settings
 
 log = structlog.get_logger("stagedoor.jobs")
 
 
 class PlatformUnitOfWork(
-    IdentityUnitOfWork, BookingNotificationsUnitOfWork, OutboxUnitOfWork, Protocol
+    IdentityUnitOfWork, BookingNotificationsUnitOfWork, OutboxUnitOfWork, PerksUnitOfWork, Protocol
 ):
     """Every repository of every domain; each use case sees only its narrow slice."""
 

@@ -34,6 +34,7 @@ from adapters.db.payments import (
     SqlProviderEvents,
     SqlRefunds,
 )
+from adapters.db.perks import SqlPerks
 from adapters.db.sandbox import SqlSandbox
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
@@ -182,6 +183,7 @@ class SqlUnitOfWork:
         self.participants = SqlParticipants(self)
         self.staff = SqlStaff(self)
         self.staff_invitations = SqlStaffInvitations(self)
+        self.perks = SqlPerks(self)
 
     @property
     def session(self) -> Session:

@@ -444,6 +444,7 @@ class MemoryUnitOfWork:
         self.participants = MemoryParticipants(tx)
         self.staff = MemoryStaff(tx)
         self.staff_invitations = MemoryStaffInvitations(tx)
+        self.perks = MemoryPerks(tx)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -484,4 +485,5 @@ from adapters.memory.payments import (  # noqa: E402 - they build on _Repo above
     MemoryProviderEvents,
     MemoryRefunds,
 )
+from adapters.memory.perks import MemoryPerks  # noqa: E402
 from adapters.memory.sandbox import MemorySandbox  # noqa: E402

@@ -12,6 +12,9 @@ itself, so a slip is visible on the page rather than an error.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import ModuleType
+
+from adapters.http.pages import phrases
 
 LANGUAGES = ("en", "ru")
 DEFAULT = "en"
@@ -439,6 +442,19 @@ RU: dict[str, str] = {
     "plan.unhonoured": "Не учтено пожеланий: {count}",
     "plan.applied": "План применён: участников с точкой и временем — {count}.",
 }
+
+
+def _merge(domains: tuple[ModuleType, ...]) -> None:
+    """Add each domain's own phrases; two definitions of one key are a mistake."""
+    for domain in domains:
+        for ours, theirs in ((EN, domain.EN), (RU, domain.RU)):
+            twice = ours.keys() & theirs.keys()
+            if twice:
+                raise ValueError(f"{domain.__name__} defines phrases again: {sorted(twice)}")
+            ours.update(theirs)
+
+
+_merge(phrases.DOMAINS)
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "ru": RU}
 

@@ -1,0 +1,1 @@
+"""Tickets: the right to enter an event, one concept for booking, resale and partners."""
