@@ -219,10 +219,13 @@ def _tasks_for(settings: Settings) -> Tasks:
 
 async def open_database_for(settings: Settings, *, after_commit: Any = None) -> Database:
     from adapters.db.database import open_database
+    from adapters.security.barcodes import BarcodeVault
 
+    settings = settings.with_secret()
     return await open_database(
         settings.database_url,
         pool_min=settings.db_pool_min,
         pool_max=settings.db_pool_max,
         after_commit=after_commit,
+        barcodes=BarcodeVault.parse(settings.barcode_keys, settings.barcode_digest_key),
     )

@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
 import attrs
 from dotenv import dotenv_values
+
+from adapters.security.barcodes import new_key
 
 PREFIX = "STAGEDOOR_"
 DEFAULT_DATABASE_URL = "sqlite:///./.stagedoor/stagedoor.db"
@@ -47,6 +49,8 @@ class Settings:
     sandbox_webhook_secret: str = attrs.field(default="", repr=False)
     stripe_api_key: str = attrs.field(default="", repr=False)
     stripe_webhook_secret: str = attrs.field(default="", repr=False)
+    barcode_keys: str = attrs.field(default="", repr=False)
+    barcode_digest_key: str = attrs.field(default="", repr=False)
 
     @property
     def is_production(self) -> bool:
@@ -98,6 +102,8 @@ class Settings:
             sandbox_webhook_secret=raw.get("sandbox_webhook_secret", ""),
             stripe_api_key=raw.get("stripe_api_key", ""),
             stripe_webhook_secret=raw.get("stripe_webhook_secret", ""),
+            barcode_keys=raw.get("barcode_keys", ""),
+            barcode_digest_key=raw.get("barcode_digest_key", ""),
         )
         if settings.payment_provider == "stripe" and not (
             settings.stripe_api_key and settings.stripe_webhook_secret
@@ -108,6 +114,10 @@ class Settings:
             )
         if settings.payment_hold_minutes > 24 * 60:
             raise SettingsError("STAGEDOOR_PAYMENT_HOLD_MINUTES must be at most 1440 (a day)")
+        if bool(settings.barcode_keys) != bool(settings.barcode_digest_key):
+            raise SettingsError(
+                "STAGEDOOR_BARCODE_KEYS and STAGEDOOR_BARCODE_DIGEST_KEY are set together"
+            )
         if settings.db_pool_min > settings.db_pool_max:
             raise SettingsError("STAGEDOOR_DB_POOL_MIN must not exceed STAGEDOOR_DB_POOL_MAX")
         if settings.is_production:
@@ -129,17 +139,27 @@ class Settings:
         if not filled.sandbox_webhook_secret:
             secret = stored_secret(self.data_dir / "sandbox_webhook_secret")
             filled = attrs.evolve(filled, sandbox_webhook_secret=secret)
+        if not filled.barcode_keys:
+            filled = attrs.evolve(
+                filled,
+                barcode_keys=stored_secret(self.data_dir / "barcode_keys", _barcode_key),
+                barcode_digest_key=stored_secret(self.data_dir / "barcode_digest_key", new_key),
+            )
         return filled
 
 
-def stored_secret(path: Path) -> str:
-    """A random secret kept in `path` (0600), created on first use."""
+def _barcode_key() -> str:
+    return f"k1:{new_key()}"
+
+
+def stored_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)) -> str:
+    """A random secret kept in `path` (0600), made by `make` on first use."""
     if path.is_file():
         value = path.read_text().strip()
         if value:
             return value
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
+    value = make()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(value + "\n")

@@ -52,6 +52,7 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
         "this email is already in the conference's list"
     ),
     "tickets.barcode": "a ticket with this barcode already exists; try again",
+    "tickets.barcode_digest": "a ticket with this barcode already exists; try again",
 }
 """What each constraint guards, by its PostgreSQL name and by SQLite's way of naming it."""
 

@@ -115,16 +115,29 @@ class Bookings(Table, tablename="bookings"):
 
 
 class Tickets(Table, tablename="tickets"):
-    """One seat of a booking; `position` keeps the booking's ticket order."""
+    """One seat of a booking; `position` keeps the booking's ticket order.
+
+    The barcode is never stored in clear: `barcode_sealed` is its AES-GCM ciphertext under
+    the key `barcode_key`, and `barcode_digest` its keyed HMAC, unique, for lookups (see
+    adapters.security.barcodes). Rows written before encryption have no seal yet and keep
+    the plain barcode in `barcode_digest` until they are sealed.
+    """
 
     id = _id()
     booking_id = _ref(Bookings)
     event_id = _ref(Events)
     holder_id = _ref(Accounts)
     position = Integer()
-    barcode = Varchar(length=32, unique=True)
+    barcode_digest = Varchar(length=32, unique=True)
     status = Varchar(length=16)
     issued_at = _at()
+    barcode_key = Varchar(length=16, null=True, default=None)
+    barcode_sealed = Text(null=True, default=None)
+    replaces = UUID(null=True, default=None)
+    replaced_by = UUID(null=True, default=None)
+    revoked_at = _at(null=True)
+    admitted_at = _at(null=True)
+    on_sale = Boolean(default=False)
 
 
 class Invitations(Table, tablename="invitations"):

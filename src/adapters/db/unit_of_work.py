@@ -38,11 +38,13 @@ from adapters.db.perks import SqlPerks
 from adapters.db.sandbox import SqlSandbox
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
+from adapters.db.tickets import SqlTickets
 from core.shared.events import Aggregate
 from core.shared.uow import collect_events
 
 if TYPE_CHECKING:
     from adapters.db.database import SqlDatabase
+    from adapters.security.barcodes import BarcodeVault
 
 T = TypeVar("T")
 
@@ -184,6 +186,7 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(self)
         self.staff_invitations = SqlStaffInvitations(self)
         self.perks = SqlPerks(self)
+        self.tickets = SqlTickets(self)
 
     @property
     def session(self) -> Session:
@@ -191,6 +194,11 @@ class SqlUnitOfWork:
         if session is None:
             raise RuntimeError("use repositories inside `async with uow:` and before commit()")
         return session
+
+    @property
+    def barcodes(self) -> BarcodeVault:
+        """The keys that seal ticket barcodes in this database."""
+        return self._database.barcodes
 
     def track(self, aggregate: T) -> T:
         """Remember an aggregate so that commit() writes the events it recorded."""
