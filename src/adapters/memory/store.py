@@ -453,6 +453,10 @@ class MemoryUnitOfWork:
         self.staff_invitations = MemoryStaffInvitations(tx)
         self.perks = MemoryPerks(tx)
         self.tickets = MemoryTickets(tx)
+        self.listings = MemoryListings(tx)
+        self.purchases = MemoryPurchases(tx)
+        self.messages = MemoryMessages(tx)
+        self.resale_rules = MemoryResaleRules(tx)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -494,5 +498,11 @@ from adapters.memory.payments import (  # noqa: E402 - they build on _Repo above
     MemoryRefunds,
 )
 from adapters.memory.perks import MemoryPerks  # noqa: E402
+from adapters.memory.resale import (  # noqa: E402
+    MemoryListings,
+    MemoryMessages,
+    MemoryPurchases,
+    MemoryResaleRules,
+)
 from adapters.memory.sandbox import MemorySandbox  # noqa: E402
 from adapters.memory.tickets import MemoryTickets  # noqa: E402

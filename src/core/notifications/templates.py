@@ -33,6 +33,16 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "We refunded {amount} to you ({reason}). Depending on your bank it may take a few "
         "days to appear.",
     ),
+    "resale_sold": (
+        "Sold: {event_name}",
+        "Your ticket for {event_name} sold for {price}. You receive {proceeds} (the price less "
+        "the platform fee) once the transfer is safe.",
+    ),
+    "resale_bought": (
+        "Your ticket: {event_name}",
+        "You bought a ticket for {event_name} for {price}. Open it under My tickets on "
+        "Stagedoor; only you can see its barcode.",
+    ),
     "registration_attempted": (
         "Someone tried to register with your email",
         "Somebody tried to create a new Stagedoor account with your email. If it was you, "

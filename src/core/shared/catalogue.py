@@ -12,6 +12,8 @@ from core.notifications import events as notification_events
 from core.notifications import handlers as notification_handlers
 from core.payments import events as payment_events
 from core.payments import handlers as payment_handlers
+from core.resale import events as resale_events
+from core.resale import handlers as resale_handlers
 from core.shared.events import DomainEvent, Handler, event_types, merge_handlers
 
 EVENT_TYPES: dict[str, type[DomainEvent]] = event_types(
@@ -20,6 +22,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = event_types(
     notification_events.EVENTS,
     payment_events.EVENTS,
     distribution_events.EVENTS,
+    resale_events.EVENTS,
 )
 
 HANDLERS: dict[str, list[Handler]] = merge_handlers(
@@ -28,4 +31,5 @@ HANDLERS: dict[str, list[Handler]] = merge_handlers(
     notification_handlers.HANDLERS,
     payment_handlers.HANDLERS,
     distribution_handlers.HANDLERS,
+    resale_handlers.HANDLERS,
 )
