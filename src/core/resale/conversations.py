@@ -57,9 +57,7 @@ async def read_thread(
         return await uow.messages.thread(listing.id, buyer)
 
 
-async def threads_of(
-    listing_id: ListingId, *, viewer: UUID, uow: ResaleUnitOfWork
-) -> list[Thread]:
+async def threads_of(listing_id: ListingId, *, viewer: UUID, uow: ResaleUnitOfWork) -> list[Thread]:
     """Every buyer's thread on a listing, for its seller."""
     async with uow:
         listing = await uow.listings.get(listing_id)

@@ -212,10 +212,11 @@ class Listing(Aggregate):
         return None
 
     def visible_to(self, viewer: UUID | None, now: datetime) -> bool:
-        """Available listings are public; the others only for their seller and buyer."""
+        """Listings on the market (available, or held while someone pays) are public; sold,
+        withdrawn and expired ones only for their seller and buyer."""
         if self.is_seller(viewer) or self.is_buyer(viewer):
             return True
-        return self.status is ListingStatus.AVAILABLE or self.held_lapsed(now)
+        return self.status in (ListingStatus.AVAILABLE, ListingStatus.HELD)
 
     def held_lapsed(self, now: datetime) -> bool:
         return (

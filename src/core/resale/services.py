@@ -87,7 +87,10 @@ async def list_ticket(
     details = None if cmd.details is None else cmd.details.checked(now)
     checked_price(cmd.price, None)
     claim = TicketClaim(
-        issuer, barcode, cmd.seller_id, details.event_name if details else "",
+        issuer,
+        barcode,
+        cmd.seller_id,
+        details.event_name if details else "",
         details.starts_at if details else None,
     )
     async with uow:

@@ -18,7 +18,7 @@ from tests.unit.support import (
     ReturnUrls,
 )
 
-from adapters.memory import SteppingClock
+from adapters.memory import MemoryStore, SteppingClock
 from adapters.memory.provider import MemoryPaymentProvider
 from core.booking.model import Booking, Event
 from core.booking.paid import confirm_paid_booking
@@ -42,6 +42,7 @@ class Market:
     register: RegisterAccount
     publish: PublishHelper
     book: BookHelper
+    store: MemoryStore
     checkers: dict[str, Any] = attrs.field(factory=dict)
 
     async def person(self, *, verified: bool = True) -> Account:
@@ -93,7 +94,9 @@ class Market:
 
     async def buy(self, listing: Listing, buyer: Account) -> tuple[Purchase, Payment]:
         purchase, payment = await resale.buy_listing(
-            BuyListing(listing.id, buyer.id), uow=self.new_uow(), clock=self.clock,
+            BuyListing(listing.id, buyer.id),
+            uow=self.new_uow(),
+            clock=self.clock,
             terms=HOLD_TERMS,
         )
         opened = await open_checkout(
@@ -121,5 +124,6 @@ def market(
     register_account: RegisterAccount,
     publish: PublishHelper,
     book: BookHelper,
+    store: MemoryStore,
 ) -> Market:
-    return Market(new_uow, clock, provider, register_account, publish, book)
+    return Market(new_uow, clock, provider, register_account, publish, book, store)
