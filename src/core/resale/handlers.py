@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Protocol
+from uuid import UUID
 
 from core.booking.events import EventCancelled
 from core.booking.model import EventId
@@ -18,6 +19,7 @@ from core.resale.events import ListingSold
 from core.resale.model import PurchaseId
 from core.resale.ports import ResaleUnitOfWork
 from core.shared.clock import Clock
+from core.shared.errors import NotFound
 from core.shared.events import Handler
 
 
@@ -35,8 +37,19 @@ class ResaleContext(Protocol):
     def new_uow(self) -> ResaleNotificationsUnitOfWork: ...
 
 
+async def _known(purchase_id: UUID, ctx: ResaleContext) -> bool:
+    """Whether a resale payment is for a purchase made here (one made by hand is not)."""
+    uow = ctx.new_uow()
+    async with uow:
+        try:
+            await uow.purchases.get(PurchaseId(purchase_id))
+        except NotFound:
+            return False
+    return True
+
+
 async def on_payment_succeeded(event: PaymentSucceeded, ctx: ResaleContext) -> None:
-    if event.purpose == Purpose.RESALE:
+    if event.purpose == Purpose.RESALE and await _known(event.reference_id, ctx):
         await complete_purchase(
             PurchaseId(event.reference_id),
             uow=ctx.new_uow(),
@@ -46,7 +59,7 @@ async def on_payment_succeeded(event: PaymentSucceeded, ctx: ResaleContext) -> N
 
 
 async def on_payment_closed(event: PaymentFailed | PaymentExpired, ctx: ResaleContext) -> None:
-    if event.purpose == Purpose.RESALE:
+    if event.purpose == Purpose.RESALE and await _known(event.reference_id, ctx):
         await fail_purchase(PurchaseId(event.reference_id), uow=ctx.new_uow(), clock=ctx.clock)
 
 
