@@ -47,6 +47,7 @@ class Accounts(Table, tablename="accounts"):
     phone = Varchar(length=32, null=True, default=None)
     phone_verified_at = _at(null=True)
     roles = Varchar(length=200)  # sorted role names, comma-separated
+    language = Varchar(length=8, default="en")  # what emails to this account are written in
 
 
 class PhoneVerifications(Table, tablename="phone_verifications"):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
+from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from core.booking.events import (
     BookingCancelled,
@@ -13,13 +15,15 @@ from core.booking.events import (
     EventCancelled,
     EventChanged,
 )
-from core.booking.model import EventId
+from core.booking.model import Event, EventId, EventStatus
 from core.booking.paid import confirm_paid_booking, refund_event_bookings, release_hold
 from core.booking.ports import BookingUnitOfWork
 from core.booking.tickets import BookingId
 from core.identity.model import AccountId
+from core.notifications.model import CalendarEntry
 from core.notifications.ports import NotificationsUnitOfWork
 from core.notifications.services import NotificationRequest, request_notifications
+from core.notifications.templates import calendar_facts
 from core.payments.events import PaymentExpired, PaymentFailed, PaymentSucceeded
 from core.payments.model import Purpose
 from core.payments.services import Providers
@@ -41,14 +45,47 @@ class BookingContext(Protocol):
     def new_uow(self) -> BookingNotificationsUnitOfWork: ...
 
 
+CALENDAR_FIELDS = frozenset({"title", "starts_at", "ends_at", "city", "address", "description"})
+
+
 def when(moment: datetime) -> str:
     """An instant for people, in the offset it carries: `2030-05-01 19:00 (UTC+03:00)`."""
     offset = moment.strftime("%z") or "+0000"
     return f"{moment:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
 
 
+def place(event: Event) -> str:
+    """Where it happens, for people: address and city."""
+    return ", ".join(part for part in (event.details.address, event.details.city) if part)
+
+
+def calendar_for(event: Event, guest_id: UUID) -> dict[str, str]:
+    """The calendar facts of an event for one person: one entry per event and person, its
+    sequence (seconds from publication to the last edit) growing with every edit, so
+    calendars update the entry they have."""
+    return calendar_facts(
+        CalendarEntry(
+            uid=f"{event.id}.{guest_id}@stagedoor",
+            title=event.details.title,
+            starts_at=event.starts_at,
+            ends_at=event.details.ends_at,
+            location=place(event),
+            description=event.details.description,
+            sequence=(event.updated_at - event.created_at) // timedelta(seconds=1),
+            cancelled=event.status is EventStatus.CANCELLED,
+        )
+    )
+
+
 async def on_booking_confirmed(event: BookingConfirmed, ctx: BookingContext) -> None:
-    facts = {"title": event.title, "starts_at": when(event.starts_at)}
+    uow = ctx.new_uow()
+    async with uow:
+        live = await uow.events.get(EventId(event.live_event_id))
+    facts = {
+        "title": event.title,
+        "starts_at": when(event.starts_at),
+        **calendar_for(live, event.guest_id),
+    }
     await request_notifications(
         [
             NotificationRequest(
@@ -93,18 +130,32 @@ async def on_event_cancelled(event: EventCancelled, ctx: BookingContext) -> None
     )
 
 
+def _change_facts(event: EventChanged, live: Event) -> dict[str, str]:
+    """`change.<field>` facts, instants shown in the event's own time zone."""
+    zone = ZoneInfo(live.details.time_zone)
+    facts = {}
+    for name, value in event.changes.items():
+        if name in ("starts_at", "ends_at"):
+            value = when(datetime.fromisoformat(value).astimezone(zone))
+        facts[f"change.{name}"] = value
+    return facts
+
+
 async def on_event_changed(event: EventChanged, ctx: BookingContext) -> None:
+    """Tell every guest the new terms; with a fresh calendar entry when times or place moved."""
     uow = ctx.new_uow()
     async with uow:
-        guests = await uow.guests.guest_ids(EventId(event.live_event_id))
-    changes = ", ".join(f"{k} is now {v}" for k, v in sorted(event.changes.items()))
+        live = await uow.events.get(EventId(event.live_event_id))
+        guests = await uow.guests.guest_ids(live.id)
+    facts = {"title": event.title, **_change_facts(event, live)}
+    moved = bool(CALENDAR_FIELDS & set(event.changes))
     await request_notifications(
         [
             NotificationRequest(
                 guest,
                 "event_changed",
                 f"{event.name}:{event.event_id}:{guest}",
-                {"title": event.title, "changes": changes},
+                {**facts, **(calendar_for(live, guest) if moved else {})},
             )
             for guest in guests
         ],
