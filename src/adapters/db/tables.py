@@ -362,6 +362,19 @@ class StaffInvitations(Table, tablename="staff_invitations"):
     used_by = UUID(null=True, default=None)
 
 
+class Reminders(Table, tablename="reminders"):
+    """A reminder of an event a day or an hour ahead; (subject_id, kind) is unique and due
+    rows are found by a partial index on waiting ones (constraints migration)."""
+
+    id = _id()
+    subject_id = UUID(default=None)  # the booking, or the event itself for its host
+    event_id = _ref(Events)
+    recipient_id = _ref(Accounts, index=False)
+    kind = Varchar(length=8)
+    due_at = _at()
+    done_at = _at(null=True)
+
+
 TABLES: list[type[Table]] = [
     Accounts,
     PhoneVerifications,
@@ -387,4 +400,5 @@ TABLES: list[type[Table]] = [
     ParticipantTokens,
     Staff,
     StaffInvitations,
+    Reminders,
 ]

@@ -35,6 +35,7 @@ from adapters.db.payments import (
     SqlRefunds,
 )
 from adapters.db.perks import SqlPerks
+from adapters.db.reminders import SqlReminders
 from adapters.db.sandbox import SqlSandbox
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
@@ -184,6 +185,7 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(self)
         self.staff_invitations = SqlStaffInvitations(self)
         self.perks = SqlPerks(self)
+        self.reminders = SqlReminders(self)
 
     @property
     def session(self) -> Session:

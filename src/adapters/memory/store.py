@@ -445,6 +445,7 @@ class MemoryUnitOfWork:
         self.staff = MemoryStaff(tx)
         self.staff_invitations = MemoryStaffInvitations(tx)
         self.perks = MemoryPerks(tx)
+        self.reminders = MemoryReminders(tx)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -486,4 +487,5 @@ from adapters.memory.payments import (  # noqa: E402 - they build on _Repo above
     MemoryRefunds,
 )
 from adapters.memory.perks import MemoryPerks  # noqa: E402
+from adapters.memory.reminders import MemoryReminders  # noqa: E402
 from adapters.memory.sandbox import MemorySandbox  # noqa: E402

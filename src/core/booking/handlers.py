@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from core.booking.events import (
@@ -14,16 +13,17 @@ from core.booking.events import (
     BookingExpired,
     EventCancelled,
     EventChanged,
+    EventPublished,
 )
-from core.booking.model import Event, EventId, EventStatus
+from core.booking.model import Event, EventId
+from core.booking.notes import CALENDAR_FIELDS, calendar_for, when
 from core.booking.paid import confirm_paid_booking, refund_event_bookings, release_hold
 from core.booking.ports import BookingUnitOfWork
+from core.booking.reminders import reminders_for
 from core.booking.tickets import BookingId
 from core.identity.model import AccountId
-from core.notifications.model import CalendarEntry
 from core.notifications.ports import NotificationsUnitOfWork
 from core.notifications.services import NotificationRequest, request_notifications
-from core.notifications.templates import calendar_facts
 from core.payments.events import PaymentExpired, PaymentFailed, PaymentSucceeded
 from core.payments.model import Purpose
 from core.payments.services import Providers
@@ -45,42 +45,14 @@ class BookingContext(Protocol):
     def new_uow(self) -> BookingNotificationsUnitOfWork: ...
 
 
-CALENDAR_FIELDS = frozenset({"title", "starts_at", "ends_at", "city", "address", "description"})
-
-
-def when(moment: datetime) -> str:
-    """An instant for people, in the offset it carries: `2030-05-01 19:00 (UTC+03:00)`."""
-    offset = moment.strftime("%z") or "+0000"
-    return f"{moment:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
-
-
-def place(event: Event) -> str:
-    """Where it happens, for people: address and city."""
-    return ", ".join(part for part in (event.details.address, event.details.city) if part)
-
-
-def calendar_for(event: Event, guest_id: UUID) -> dict[str, str]:
-    """The calendar facts of an event for one person: one entry per event and person, its
-    sequence (seconds from publication to the last edit) growing with every edit, so
-    calendars update the entry they have."""
-    return calendar_facts(
-        CalendarEntry(
-            uid=f"{event.id}.{guest_id}@stagedoor",
-            title=event.details.title,
-            starts_at=event.starts_at,
-            ends_at=event.details.ends_at,
-            location=place(event),
-            description=event.details.description,
-            sequence=(event.updated_at - event.created_at) // timedelta(seconds=1),
-            cancelled=event.status is EventStatus.CANCELLED,
-        )
-    )
-
-
 async def on_booking_confirmed(event: BookingConfirmed, ctx: BookingContext) -> None:
+    """Tell the guest, with the event for their calendar, and schedule their reminders."""
     uow = ctx.new_uow()
     async with uow:
         live = await uow.events.get(EventId(event.live_event_id))
+        guest = AccountId(event.guest_id)
+        await uow.reminders.schedule(reminders_for(event.booking_id, guest, live, ctx.clock.now()))
+        await uow.commit()
     facts = {
         "title": event.title,
         "starts_at": when(event.starts_at),
@@ -98,6 +70,16 @@ async def on_booking_confirmed(event: BookingConfirmed, ctx: BookingContext) -> 
         uow=ctx.new_uow(),
         clock=ctx.clock,
     )
+
+
+async def on_event_published(event: EventPublished, ctx: BookingContext) -> None:
+    """Schedule the host's reminders of their event."""
+    uow = ctx.new_uow()
+    async with uow:
+        live = await uow.events.get(EventId(event.live_event_id))
+        host = AccountId(event.host_id)
+        await uow.reminders.schedule(reminders_for(live.id, host, live, ctx.clock.now()))
+        await uow.commit()
 
 
 async def on_booking_cancelled(event: BookingCancelled, ctx: BookingContext) -> None:
@@ -204,6 +186,7 @@ async def on_payment_closed(event: PaymentFailed | PaymentExpired, ctx: BookingC
 
 
 HANDLERS: dict[str, Sequence[Handler]] = {
+    EventPublished.name: [on_event_published],
     BookingConfirmed.name: [on_booking_confirmed],
     BookingCancelled.name: [on_booking_cancelled],
     BookingExpired.name: [on_booking_expired],

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation
+from core.booking.reminders import ReminderRepository
 from core.booking.tickets import Booking, BookingId
 from core.identity.model import AccountId
 from core.payments.model import PaymentId
@@ -83,3 +84,4 @@ class BookingUnitOfWork(PaymentsUnitOfWork, Protocol):
     guests: GuestList
     invitations: InvitationRepository
     idempotency: IdempotencyStore
+    reminders: ReminderRepository

@@ -84,8 +84,11 @@ async def edit_event(cmd: EditEvent, *, uow: BookingUnitOfWork, clock: Clock) ->
     async with uow:
         event = await uow.events.get_for_update(cmd.event_id)
         await _ensure_visible(event, cmd.actor_id, cmd.invite_token, uow)
-        event.edit(cmd.actor_id, cmd.changes, clock.now())
+        starts_at, now = event.starts_at, clock.now()
+        event.edit(cmd.actor_id, cmd.changes, now)
         await uow.events.save(event)
+        if event.starts_at != starts_at:
+            await uow.reminders.move(event.id, event.starts_at, now)
         await uow.commit()
     return event
 
@@ -100,6 +103,7 @@ async def cancel_event(cmd: CancelEvent, *, uow: BookingUnitOfWork, clock: Clock
         guests = await uow.bookings.cancel_all_for_event(event.id, now)
         event.cancel(cmd.actor_id, cmd.reason, tuple(guests), now)
         await uow.events.save(event)
+        await uow.reminders.drop_event(event.id)
         await uow.commit()
     return event
 
@@ -207,6 +211,7 @@ async def cancel_booking(
         booking.cancel(cmd.actor_id, event, now)
         refund = await reserve_refund(booking, "booking cancelled by the guest", uow, now)
         await uow.bookings.save(booking)
+        await uow.reminders.drop(booking.id)
         await uow.events.save(event)
         await uow.commit()
     if refund is not None and providers is not None:
