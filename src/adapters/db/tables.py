@@ -375,6 +375,21 @@ class Reminders(Table, tablename="reminders"):
     done_at = _at(null=True)
 
 
+class Reviews(Table, tablename="reviews"):
+    """A review of an event, its host or a guest; unique per (event, author, target,
+    subject) and rating between 1 and 5 (constraints migration)."""
+
+    id = _id()
+    event_id = _ref(Events, index=False)
+    author_id = _ref(Accounts, index=False)
+    target = Varchar(length=8)
+    subject_id = UUID(default=None)
+    rating = Integer()
+    text = Text()
+    created_at = _at()
+    updated_at = _at()
+
+
 TABLES: list[type[Table]] = [
     Accounts,
     PhoneVerifications,
@@ -401,4 +416,5 @@ TABLES: list[type[Table]] = [
     Staff,
     StaffInvitations,
     Reminders,
+    Reviews,
 ]

@@ -36,6 +36,7 @@ from adapters.db.payments import (
 )
 from adapters.db.perks import SqlPerks
 from adapters.db.reminders import SqlReminders
+from adapters.db.reviews import SqlReviews
 from adapters.db.sandbox import SqlSandbox
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
@@ -186,6 +187,7 @@ class SqlUnitOfWork:
         self.staff_invitations = SqlStaffInvitations(self)
         self.perks = SqlPerks(self)
         self.reminders = SqlReminders(self)
+        self.reviews = SqlReviews(self)
 
     @property
     def session(self) -> Session:

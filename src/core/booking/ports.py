@@ -7,6 +7,7 @@ from typing import Protocol
 
 from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation
 from core.booking.reminders import ReminderRepository
+from core.booking.reviews import ReviewRepository
 from core.booking.tickets import Booking, BookingId
 from core.identity.model import AccountId
 from core.payments.model import PaymentId
@@ -34,6 +35,13 @@ class EventRepository(Protocol):
 
     async def search(self, query: EventFilter, page: PageRequest) -> Page[Event]:
         """Public scheduled events, by start time then id."""
+        ...
+
+    async def hosted_by(
+        self, host_id: AccountId, *, past: bool, now: datetime, page: PageRequest
+    ) -> Page[Event]:
+        """The host's events, every status: upcoming ones (starting after `now`) soonest
+        first, or past ones latest first."""
         ...
 
 
@@ -85,3 +93,4 @@ class BookingUnitOfWork(PaymentsUnitOfWork, Protocol):
     invitations: InvitationRepository
     idempotency: IdempotencyStore
     reminders: ReminderRepository
+    reviews: ReviewRepository
