@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import attrs
@@ -14,6 +15,7 @@ from adapters.http.pages.urls import PageUrls
 from adapters.live import MemoryLive, RedisLive
 from adapters.payments.sandbox import Poster, SandboxProvider
 from core.booking.handlers import BookingNotificationsUnitOfWork
+from core.booking.reminding import send_due_reminders
 from core.identity.ports import (
     AccessTokens,
     CodeSource,
@@ -107,7 +109,8 @@ class Container:
 
     async def run_jobs(self) -> int:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose
-        time ran out, hand over refunds a provider did not take, deliver sandbox webhooks.
+        time ran out, hand over refunds a provider did not take, deliver sandbox webhooks,
+        request the reminders that fell due.
         Each runs on its own; one failing does not stop the others. Returns the work done."""
         jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
             ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
@@ -118,6 +121,7 @@ class Container:
                 ),
             ),
             ("sandbox.deliver", self.sandbox.deliver_due),
+            ("reminders.send", lambda: send_due_reminders(uow=self.new_uow(), clock=self.clock)),
         ]
         done = 0
         for name, job in jobs:
@@ -154,7 +158,7 @@ async def build_container(
     """
     from adapters.clock import SystemClock
     from adapters.memory.security import FixedCodes
-    from adapters.notify.console import ConsoleNotifier, ConsoleSmsSender
+    from adapters.notify.console import ConsoleSmsSender
     from adapters.security.passwords import Argon2Hasher
     from adapters.security.phones import LibPhoneNumbers
     from adapters.security.tokens import JwtAccessTokens
@@ -191,7 +195,7 @@ async def build_container(
         codes=FixedCodes(dict(settings.test_phones)),
         sms=sms or ConsoleSmsSender(),
         tokens=JwtAccessTokens(settings.secret_key),
-        notifier=notifier or ConsoleNotifier(),
+        notifier=notifier or _notifier_for(settings),
         payment_providers=providers,
         payment_terms=PaymentTerms(
             provider=settings.payment_provider,
@@ -205,6 +209,27 @@ async def build_container(
             else MemoryLive()
         ),
     )
+
+
+def _notifier_for(settings: Settings) -> Notifier:
+    """Email through SMTP when configured; the console (log lines) otherwise."""
+    if settings.notifier == "smtp":
+        from adapters.notify.smtp import SmtpNotifier, SmtpSettings
+
+        return SmtpNotifier(
+            SmtpSettings(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                sender=settings.smtp_from,
+                username=settings.smtp_username,
+                password=settings.smtp_password,
+                security=settings.smtp_security,
+                domain=urlsplit(settings.public_url).hostname or "stagedoor.local",
+            )
+        )
+    from adapters.notify.console import ConsoleNotifier
+
+    return ConsoleNotifier()
 
 
 def _tasks_for(settings: Settings) -> Tasks:

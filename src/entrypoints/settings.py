@@ -51,6 +51,13 @@ class Settings:
     stripe_webhook_secret: str = attrs.field(default="", repr=False)
     barcode_keys: str = attrs.field(default="", repr=False)
     barcode_digest_key: str = attrs.field(default="", repr=False)
+    notifier: Literal["console", "smtp"] = "console"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "Stagedoor <no-reply@stagedoor.local>"
+    smtp_username: str = ""
+    smtp_password: str = attrs.field(default="", repr=False)
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
 
     @property
     def is_production(self) -> bool:
@@ -104,7 +111,18 @@ class Settings:
             stripe_webhook_secret=raw.get("stripe_webhook_secret", ""),
             barcode_keys=raw.get("barcode_keys", ""),
             barcode_digest_key=raw.get("barcode_digest_key", ""),
+            notifier=_choice(raw, "notifier", "console", ("CONSOLE", "SMTP")).lower(),  # type: ignore[arg-type]
+            smtp_host=raw.get("smtp_host", "").strip(),
+            smtp_port=_int(raw, "smtp_port", 25, low=1),
+            smtp_from=raw.get("smtp_from", "Stagedoor <no-reply@stagedoor.local>"),
+            smtp_username=raw.get("smtp_username", ""),
+            smtp_password=raw.get("smtp_password", ""),
+            smtp_security=_choice(  # type: ignore[arg-type]
+                raw, "smtp_security", "none", ("NONE", "STARTTLS", "TLS")
+            ).lower(),
         )
+        if settings.notifier == "smtp" and not settings.smtp_host:
+            raise SettingsError("STAGEDOOR_NOTIFIER=smtp needs STAGEDOOR_SMTP_HOST")
         if settings.payment_provider == "stripe" and not (
             settings.stripe_api_key and settings.stripe_webhook_secret
         ):

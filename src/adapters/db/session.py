@@ -53,6 +53,14 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     ),
     "tickets.barcode": "a ticket with this barcode already exists; try again",
     "tickets.barcode_digest": "a ticket with this barcode already exists; try again",
+    "reviews_one_per_pair_key": (
+        "you have already reviewed this for this event; change that review instead"
+    ),
+    "reviews.event_id, reviews.author_id, reviews.target, reviews.subject_id": (
+        "you have already reviewed this for this event; change that review instead"
+    ),
+    "reviews_rating_range": "a rating is a whole number from 1 to 5",
+    "reminders_subject_kind_key": "this reminder is already scheduled",
 }
 """What each constraint guards, by its PostgreSQL name and by SQLite's way of naming it."""
 

@@ -47,6 +47,7 @@ class Accounts(Table, tablename="accounts"):
     phone = Varchar(length=32, null=True, default=None)
     phone_verified_at = _at(null=True)
     roles = Varchar(length=200)  # sorted role names, comma-separated
+    language = Varchar(length=8, default="en")  # what emails to this account are written in
 
 
 class PhoneVerifications(Table, tablename="phone_verifications"):
@@ -374,6 +375,34 @@ class StaffInvitations(Table, tablename="staff_invitations"):
     used_by = UUID(null=True, default=None)
 
 
+class Reminders(Table, tablename="reminders"):
+    """A reminder of an event a day or an hour ahead; (subject_id, kind) is unique and due
+    rows are found by a partial index on waiting ones (constraints migration)."""
+
+    id = _id()
+    subject_id = UUID(default=None)  # the booking, or the event itself for its host
+    event_id = _ref(Events)
+    recipient_id = _ref(Accounts, index=False)
+    kind = Varchar(length=8)
+    due_at = _at()
+    done_at = _at(null=True)
+
+
+class Reviews(Table, tablename="reviews"):
+    """A review of an event, its host or a guest; unique per (event, author, target,
+    subject) and rating between 1 and 5 (constraints migration)."""
+
+    id = _id()
+    event_id = _ref(Events, index=False)
+    author_id = _ref(Accounts, index=False)
+    target = Varchar(length=8)
+    subject_id = UUID(default=None)
+    rating = Integer()
+    text = Text()
+    created_at = _at()
+    updated_at = _at()
+
+
 TABLES: list[type[Table]] = [
     Accounts,
     PhoneVerifications,
@@ -399,4 +428,6 @@ TABLES: list[type[Table]] = [
     ParticipantTokens,
     Staff,
     StaffInvitations,
+    Reminders,
+    Reviews,
 ]

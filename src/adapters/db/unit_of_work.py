@@ -35,6 +35,8 @@ from adapters.db.payments import (
     SqlRefunds,
 )
 from adapters.db.perks import SqlPerks
+from adapters.db.reminders import SqlReminders
+from adapters.db.reviews import SqlReviews
 from adapters.db.sandbox import SqlSandbox
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
@@ -187,6 +189,8 @@ class SqlUnitOfWork:
         self.staff_invitations = SqlStaffInvitations(self)
         self.perks = SqlPerks(self)
         self.tickets = SqlTickets(self)
+        self.reminders = SqlReminders(self)
+        self.reviews = SqlReviews(self)
 
     @property
     def session(self) -> Session:

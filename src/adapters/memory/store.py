@@ -243,6 +243,20 @@ class MemoryEvents(_Repo):
             found = [e for e in found if _event_key(e) > after]
         return _page(found, page.limit, lambda e: instant_id_cursor(e.starts_at, e.id))
 
+    async def hosted_by(
+        self, host_id: AccountId, *, past: bool, now: datetime, page: PageRequest
+    ) -> Page[Event]:
+        mine = [
+            e
+            for e in self.tx.rows(self.table)
+            if e.host_id == host_id and (e.starts_at <= now if past else e.starts_at > now)
+        ]
+        mine.sort(key=_event_key, reverse=past)
+        if page.cursor is not None:
+            after = instant_id_after(page.cursor)
+            mine = [e for e in mine if (_event_key(e) < after if past else _event_key(e) > after)]
+        return _page(mine, page.limit, lambda e: instant_id_cursor(e.starts_at, e.id))
+
 
 def _page(items: Sequence[T], limit: int, cursor_of: Any) -> Page[T]:
     chunk = list(items[:limit])
@@ -457,6 +471,8 @@ class MemoryUnitOfWork:
         self.purchases = MemoryPurchases(tx)
         self.messages = MemoryMessages(tx)
         self.resale_rules = MemoryResaleRules(tx)
+        self.reminders = MemoryReminders(tx)
+        self.reviews = MemoryReviews(tx)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -498,11 +514,13 @@ from adapters.memory.payments import (  # noqa: E402 - they build on _Repo above
     MemoryRefunds,
 )
 from adapters.memory.perks import MemoryPerks  # noqa: E402
+from adapters.memory.reminders import MemoryReminders  # noqa: E402
 from adapters.memory.resale import (  # noqa: E402
     MemoryListings,
     MemoryMessages,
     MemoryPurchases,
     MemoryResaleRules,
 )
+from adapters.memory.reviews import MemoryReviews  # noqa: E402
 from adapters.memory.sandbox import MemorySandbox  # noqa: E402
 from adapters.memory.tickets import MemoryTickets  # noqa: E402
