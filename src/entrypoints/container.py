@@ -30,6 +30,8 @@ from core.payments.services import (
     expire_payments,
     resend_unsent_refunds,
 )
+from core.resale.escrow import resale_upkeep
+from core.resale.handlers import ResaleNotificationsUnitOfWork
 from core.shared.catalogue import HANDLERS
 from core.shared.clock import Clock
 from core.shared.events import Handler
@@ -41,7 +43,12 @@ log = structlog.get_logger("stagedoor.jobs")
 
 
 class PlatformUnitOfWork(
-    IdentityUnitOfWork, BookingNotificationsUnitOfWork, OutboxUnitOfWork, PerksUnitOfWork, Protocol
+    IdentityUnitOfWork,
+    BookingNotificationsUnitOfWork,
+    ResaleNotificationsUnitOfWork,
+    OutboxUnitOfWork,
+    PerksUnitOfWork,
+    Protocol,
 ):
     """Every repository of every domain; each use case sees only its narrow slice."""
 
@@ -107,7 +114,8 @@ class Container:
 
     async def run_jobs(self) -> int:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose
-        time ran out, hand over refunds a provider did not take, deliver sandbox webhooks.
+        time ran out, hand over refunds a provider did not take, deliver sandbox webhooks,
+        expire resale listings whose event started and release resale escrow that is due.
         Each runs on its own; one failing does not stop the others. Returns the work done."""
         jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
             ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
@@ -118,6 +126,12 @@ class Container:
                 ),
             ),
             ("sandbox.deliver", self.sandbox.deliver_due),
+            (
+                "resale.upkeep",
+                lambda: resale_upkeep(
+                    uow=self.new_uow(), clock=self.clock, providers=self.payment_providers
+                ),
+            ),
         ]
         done = 0
         for name, job in jobs:

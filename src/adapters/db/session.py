@@ -53,6 +53,9 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     ),
     "tickets.barcode": "a ticket with this barcode already exists; try again",
     "tickets.barcode_digest": "a ticket with this barcode already exists; try again",
+    "listings_live_barcode_key": "this ticket is already on sale here",
+    "listings.barcode_digest": "this ticket is already on sale here",
+    "listings_fee_within_price": "a listing's fee stays within its price",
 }
 """What each constraint guards, by its PostgreSQL name and by SQLite's way of naming it."""
 

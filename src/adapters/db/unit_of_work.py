@@ -35,6 +35,7 @@ from adapters.db.payments import (
     SqlRefunds,
 )
 from adapters.db.perks import SqlPerks
+from adapters.db.resale import SqlListings, SqlMessages, SqlPurchases, SqlResaleRules
 from adapters.db.sandbox import SqlSandbox
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
@@ -187,6 +188,10 @@ class SqlUnitOfWork:
         self.staff_invitations = SqlStaffInvitations(self)
         self.perks = SqlPerks(self)
         self.tickets = SqlTickets(self)
+        self.listings = SqlListings(self)
+        self.purchases = SqlPurchases(self)
+        self.messages = SqlMessages(self)
+        self.resale_rules = SqlResaleRules(self)
 
     @property
     def session(self) -> Session:
