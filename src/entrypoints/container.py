@@ -32,6 +32,8 @@ from core.payments.services import (
     expire_payments,
     resend_unsent_refunds,
 )
+from core.resale.escrow import resale_upkeep
+from core.resale.handlers import ResaleNotificationsUnitOfWork
 from core.shared.catalogue import HANDLERS
 from core.shared.clock import Clock
 from core.shared.events import Handler
@@ -43,7 +45,12 @@ log = structlog.get_logger("stagedoor.jobs")
 
 
 class PlatformUnitOfWork(
-    IdentityUnitOfWork, BookingNotificationsUnitOfWork, OutboxUnitOfWork, PerksUnitOfWork, Protocol
+    IdentityUnitOfWork,
+    BookingNotificationsUnitOfWork,
+    ResaleNotificationsUnitOfWork,
+    OutboxUnitOfWork,
+    PerksUnitOfWork,
+    Protocol,
 ):
     """Every repository of every domain; each use case sees only its narrow slice."""
 
@@ -110,8 +117,9 @@ class Container:
     async def run_jobs(self) -> int:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose
         time ran out, hand over refunds a provider did not take, deliver sandbox webhooks,
-        request the reminders that fell due.
-        Each runs on its own; one failing does not stop the others. Returns the work done."""
+        request the reminders that fell due, expire resale listings whose event started and
+        release resale escrow that is due. Each runs on its own; one failing does not stop the
+        others. Returns the work done."""
         jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
             ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
             (
@@ -122,6 +130,12 @@ class Container:
             ),
             ("sandbox.deliver", self.sandbox.deliver_due),
             ("reminders.send", lambda: send_due_reminders(uow=self.new_uow(), clock=self.clock)),
+            (
+                "resale.upkeep",
+                lambda: resale_upkeep(
+                    uow=self.new_uow(), clock=self.clock, providers=self.payment_providers
+                ),
+            ),
         ]
         done = 0
         for name, job in jobs:

@@ -61,6 +61,9 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     ),
     "reviews_rating_range": "a rating is a whole number from 1 to 5",
     "reminders_subject_kind_key": "this reminder is already scheduled",
+    "listings_live_barcode_key": "this ticket is already on sale here",
+    "listings.barcode_digest": "this ticket is already on sale here",
+    "listings_fee_within_price": "a listing's fee stays within its price",
 }
 """What each constraint guards, by its PostgreSQL name and by SQLite's way of naming it."""
 

@@ -403,6 +403,78 @@ class Reviews(Table, tablename="reviews"):
     updated_at = _at()
 
 
+class Listings(Table, tablename="listings"):
+    """A ticket offered for resale. The barcode is sealed like a ticket's (AES-GCM under
+    `barcode_key`, AAD the listing id) with a keyed digest; a partial unique index on the digest
+    keeps one live (available, held or sold) listing per barcode. `*_key` columns are
+    casefolded copies for search, as on events."""
+
+    id = _id()
+    seller_id = _ref(Accounts, index=False)  # (seller_id, id) in the constraints migration
+    issuer = Varchar(length=40)
+    event_name = Varchar(length=200)
+    event_name_key = Text()
+    event_type = Varchar(length=16)
+    starts_at = _at()
+    city = Varchar(length=100)
+    city_key = Varchar(length=100)
+    place = Varchar(length=300)
+    price_amount = BigInt()
+    currency = Varchar(length=3)
+    fee_amount = BigInt()
+    barcode_digest = Varchar(length=32)
+    barcode_key = Varchar(length=16)
+    barcode_sealed = Text()
+    authenticity = Varchar(length=16)
+    checker = Varchar(length=64)
+    ticket_id = UUID(null=True, default=None, index=True)
+    event_id = UUID(null=True, default=None, index=True)
+    status = Varchar(length=16)
+    purchase_id = UUID(null=True, default=None)
+    buyer_id = UUID(null=True, default=None)
+    hold_expires_at = _at(null=True)
+    sold_at = _at(null=True)
+    new_ticket_id = UUID(null=True, default=None)
+    escrow = Varchar(length=16)
+    release_after = _at(null=True)
+    payout_id = UUID(null=True, default=None)
+    created_at = _at()
+    updated_at = _at()
+
+
+class Purchases(Table, tablename="purchases"):
+    """One buyer's attempt to buy a listing; its payment's `reference_id`."""
+
+    id = _id()
+    listing_id = _ref(Listings)
+    buyer_id = _ref(Accounts)
+    amount_minor = BigInt()
+    currency = Varchar(length=3)
+    created_at = _at()
+    payment_id = UUID(null=True, default=None)
+    status = Varchar(length=16)
+    settled_at = _at(null=True)
+
+
+class ResaleMessages(Table, tablename="resale_messages"):
+    """Messages between a listing's seller and one buyer; contacts already masked."""
+
+    id = _id()
+    listing_id = _ref(Listings, index=False)  # (listing_id, buyer_id, created_at) index
+    buyer_id = UUID(default=None)
+    author_id = UUID(default=None)
+    body = Text()
+    created_at = _at()
+
+
+class ResaleRulesTable(Table, tablename="resale_rules"):
+    """An organiser's resale price cap and the fee the platform takes on their tickets."""
+
+    organiser_id = UUID(primary_key=True, default=None)
+    price_cap_percent = Integer(null=True, default=None)
+    fee_bp = Integer()
+
+
 TABLES: list[type[Table]] = [
     Accounts,
     PhoneVerifications,
@@ -430,4 +502,8 @@ TABLES: list[type[Table]] = [
     StaffInvitations,
     Reminders,
     Reviews,
+    Listings,
+    Purchases,
+    ResaleMessages,
+    ResaleRulesTable,
 ]

@@ -36,6 +36,7 @@ from adapters.db.payments import (
 )
 from adapters.db.perks import SqlPerks
 from adapters.db.reminders import SqlReminders
+from adapters.db.resale import SqlListings, SqlMessages, SqlPurchases, SqlResaleRules
 from adapters.db.reviews import SqlReviews
 from adapters.db.sandbox import SqlSandbox
 from adapters.db.session import PostgresSession, Session, SqliteSession
@@ -191,6 +192,10 @@ class SqlUnitOfWork:
         self.tickets = SqlTickets(self)
         self.reminders = SqlReminders(self)
         self.reviews = SqlReviews(self)
+        self.listings = SqlListings(self)
+        self.purchases = SqlPurchases(self)
+        self.messages = SqlMessages(self)
+        self.resale_rules = SqlResaleRules(self)
 
     @property
     def session(self) -> Session:
