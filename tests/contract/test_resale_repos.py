@@ -11,6 +11,8 @@ from tests.contract.support import Make, NewUow, unique_phone, unique_tag
 
 from adapters.memory import SteppingClock
 from adapters.memory.provider import MemoryPaymentProvider
+from core.booking.commands import CancelEvent
+from core.booking.services import cancel_event
 from core.payments.ledger import LedgerAccount, trial_balance
 from core.payments.model import PaymentId
 from core.payments.ports import ProviderEventType
@@ -18,7 +20,14 @@ from core.payments.services import PaymentTerms, record_provider_event
 from core.resale import conversations, escrow
 from core.resale import services as resale
 from core.resale.commands import BuyListing, ListTicket, SendMessage
-from core.resale.model import EventType, Listing, ListingDetails, ListingStatus
+from core.resale.model import (
+    Escrow,
+    EventType,
+    Listing,
+    ListingDetails,
+    ListingStatus,
+    PurchaseStatus,
+)
 from core.resale.ports import FeedFilter
 from core.shared.errors import Conflict
 from core.shared.money import Money
@@ -44,36 +53,91 @@ async def _listed(make: Make, new_uow: NewUow, **price: int) -> tuple[Listing, o
     return listing, booking
 
 
-async def test_a_whole_sale_reissues_the_ticket_and_balances_the_books(
-    new_uow: NewUow, make: Make, clock: SteppingClock
+async def _bought(
+    listing: Listing, new_uow: NewUow, make: Make, provider: MemoryPaymentProvider
 ) -> None:
-    listing, booking = await _listed(make, new_uow)
+    """A verified buyer buys the listing and the payment succeeds."""
     buyer = await make.verified_account(unique_phone())
     purchase, payment = await resale.buy_listing(
-        BuyListing(listing.id, buyer.id), uow=new_uow(), clock=clock, terms=TERMS
+        BuyListing(listing.id, buyer.id), uow=new_uow(), clock=make.clock, terms=TERMS
     )
     async with new_uow() as uow:
         stored = await uow.payments.get_for_update(PaymentId(payment.id))
-        stored.open(f"ref-{unique_tag()}", "https://pay.example", clock.now())
+        stored.open(f"ref-{unique_tag()}", "https://pay.example", make.clock.now())
         await uow.payments.save(stored)
         await uow.commit()
-    provider = MemoryPaymentProvider()
-    news = provider.event(ProviderEventType.PAYMENT_SUCCEEDED, stored.provider_ref)
-    await record_provider_event(news, provider="memory", uow=new_uow(), clock=clock)
-    await escrow.complete_purchase(
-        purchase.id, uow=new_uow(), clock=clock, providers={"memory": provider}
+    news = provider.event(
+        ProviderEventType.PAYMENT_SUCCEEDED, stored.provider_ref, event_id=f"evt_{unique_tag()}"
     )
+    await record_provider_event(news, provider="memory", uow=new_uow(), clock=make.clock)
+    await escrow.complete_purchase(
+        purchase.id, uow=new_uow(), clock=make.clock, providers={"memory": provider}
+    )
+
+
+async def test_a_whole_sale_reissues_the_ticket_and_balances_the_books(
+    new_uow: NewUow, make: Make
+) -> None:
+    listing, booking = await _listed(make, new_uow)
+    await _bought(listing, new_uow, make, MemoryPaymentProvider())
     async with new_uow() as uow:
         sold = await uow.listings.get(listing.id)
         old = await uow.tickets.get(booking.tickets[0].id)
         new = await uow.tickets.get(sold.new_ticket_id)
         balances = await uow.ledger.balances()
     assert sold.status is ListingStatus.SOLD
+    assert sold.escrow is Escrow.HELD
     assert sold.barcode == listing.barcode
     assert old.status is TicketStatus.REVOKED
-    assert new.holder_id == buyer.id
+    assert new.holder_id == sold.buyer_id
+    assert trial_balance(balances) == {"RUB": 0}
+    make.clock.advance(timedelta(days=8))  # past the start: the escrow is released
+    providers = {"memory": MemoryPaymentProvider()}
+    await escrow.resale_upkeep(uow=new_uow(), clock=make.clock, providers=providers)
+    async with new_uow() as uow:
+        released = await uow.listings.get(listing.id)
+        balances = await uow.ledger.balances()
+    assert released.escrow is Escrow.RELEASED
     assert trial_balance(balances) == {"RUB": 0}
     assert balances[(LedgerAccount.PLATFORM_FEES, "RUB")] <= -500
+
+
+async def test_a_cancelled_event_closes_what_is_on_sale_and_unwinds_what_is_sold(
+    new_uow: NewUow, make: Make
+) -> None:
+    host = await make.account()
+    event = await make.event(host)
+    listed = []
+    for _ in range(3):
+        seller = await make.verified_account(unique_phone())
+        ticket = (await make.booking(event, seller)).tickets[0]
+        listed.append(
+            await resale.list_ticket(
+                ListTicket(seller.id, ticket.barcode, Money(5_000, "RUB"), EventType.CONCERT),
+                uow=new_uow(), clock=make.clock, checkers={"stagedoor": StagedoorTickets(new_uow)},
+            )
+        )  # fmt: skip
+    on_sale, sold, withdrawn = listed
+    await _bought(sold, new_uow, make, MemoryPaymentProvider())
+    await resale.withdraw_listing(
+        withdrawn.id, actor=withdrawn.seller_id, uow=new_uow(), clock=make.clock
+    )
+    async with new_uow() as uow:
+        assert await uow.listings.open_of_event(event.id) == [on_sale.id, sold.id]
+    await cancel_event(CancelEvent(event.id, host.id, "storm"), uow=new_uow(), clock=make.clock)
+    closed = await escrow.close_for_cancelled_event(
+        event.id, uow=new_uow(), clock=make.clock, providers={"memory": MemoryPaymentProvider()}
+    )
+    assert closed == 2
+    async with new_uow() as uow:
+        assert await uow.listings.open_of_event(event.id) == []
+        assert (await uow.listings.get(on_sale.id)).status is ListingStatus.WITHDRAWN
+        unwound = await uow.listings.get(sold.id)
+        purchase = await uow.purchases.get(unwound.purchase_id)
+        payment = await uow.payments.get(PaymentId(purchase.payment_id))
+    assert unwound.escrow is Escrow.REFUNDED
+    assert purchase.status is PurchaseStatus.REFUNDED
+    assert payment.refund_pending == 5_000
 
 
 async def test_one_live_listing_per_barcode(new_uow: NewUow, make: Make) -> None:

@@ -301,7 +301,7 @@ class SqlBookings(SqlRepository):
             BookingStatus.PENDING_PAYMENT.value,
         )
         await self.db.execute(
-            "UPDATE tickets SET status = $2 WHERE event_id = $1 AND status = $3",
+            "UPDATE tickets SET status = $2, on_sale = FALSE WHERE event_id = $1 AND status = $3",
             event_id,
             TicketStatus.VOID.value,
             TicketStatus.VALID.value,

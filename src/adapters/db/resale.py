@@ -188,9 +188,10 @@ class SqlListings(SqlRepository):
         )
         return [ListingId(_uuid(row["id"])) for row in rows]  # type: ignore[arg-type]
 
-    async def unsold_of_event(self, event_id: UUID) -> list[ListingId]:
+    async def open_of_event(self, event_id: UUID) -> list[ListingId]:
         rows = await self.db.fetch(
-            f"SELECT id FROM listings WHERE event_id = $1 AND status IN {_UNSOLD} ORDER BY id",
+            f"SELECT id FROM listings WHERE event_id = $1"
+            f" AND (status IN {_UNSOLD} OR escrow IN ('held', 'disputed')) ORDER BY id",
             event_id,
         )
         return [ListingId(_uuid(row["id"])) for row in rows]  # type: ignore[arg-type]

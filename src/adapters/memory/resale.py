@@ -112,10 +112,13 @@ class MemoryListings(_Repo):
         ]
         return [i.id for i in sorted(due, key=lambda i: i.id)[:limit]]
 
-    async def unsold_of_event(self, event_id: UUID) -> list[ListingId]:
+    async def open_of_event(self, event_id: UUID) -> list[ListingId]:
         unsold = (ListingStatus.AVAILABLE, ListingStatus.HELD)
+        held = (Escrow.HELD, Escrow.DISPUTED)
         found = [
-            i for i in self.tx.rows(self.table) if i.event_id == event_id and i.status in unsold
+            i
+            for i in self.tx.rows(self.table)
+            if i.event_id == event_id and (i.status in unsold or i.escrow in held)
         ]
         return [i.id for i in sorted(found, key=lambda i: i.id)]
 

@@ -64,7 +64,19 @@ EN: dict[str, tuple[str, str]] = {
     "resale_sold": (
         "Sold: {event_name}",
         "Your ticket for {event_name} sold for {price}. You receive {proceeds} (the price less "
-        "the platform fee) once the transfer is safe.",
+        "the platform fee) once the event has started (for tickets of other sites, once the "
+        "buyer's time to complain has passed).",
+    ),
+    "resale_unwound_seller": (
+        "Sale undone: {event_name}",
+        "{event_name} was cancelled, so the sale of your ticket for {price} is undone: the "
+        "buyer gets their money back and you are not paid for it. The booking you bought the "
+        "ticket with is refunded to you as usual.",
+    ),
+    "resale_unwound_buyer": (
+        "Cancelled: {event_name}",
+        "{event_name} was cancelled. The ticket you bought from another fan is void, and the "
+        "{price} you paid is refunded to you in full.",
     ),
     "resale_bought": (
         "Your ticket: {event_name}",
@@ -123,7 +135,19 @@ RU: dict[str, tuple[str, str]] = {
     "resale_sold": (
         "Билет продан: {event_name}",
         "Ваш билет на «{event_name}» продан за {price}. Вы получите {proceeds} (цена за вычетом "
-        "комиссии площадки), как только передача билета станет безопасной.",
+        "комиссии площадки) после начала мероприятия (за билеты других площадок — когда "
+        "истечёт срок, в который покупатель может пожаловаться).",
+    ),
+    "resale_unwound_seller": (
+        "Продажа отменена: {event_name}",
+        "«{event_name}» отменено, поэтому продажа вашего билета за {price} отменена: покупатель "
+        "получит деньги обратно, а вам за билет не заплатят. Бронь, по которой вы купили билет, "
+        "вам вернут как обычно.",
+    ),
+    "resale_unwound_buyer": (
+        "Отменено: {event_name}",
+        "«{event_name}» отменено. Билет, купленный у другого зрителя, недействителен, а "
+        "{price}, которые вы заплатили, вернутся вам полностью.",
     ),
     "resale_bought": (
         "Ваш билет: {event_name}",

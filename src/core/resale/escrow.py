@@ -1,13 +1,19 @@
 """After the buyer pays: the sale, the money in escrow, its release to the seller, refunds.
 
 "The transfer is safe" when the buyer surely has what they paid for. For a Stagedoor ticket
-that is the moment the sale goes through: the seller's barcode is revoked and a new one is
-issued to the buyer in the same transaction, so the seller has nothing left to use or sell
-again. For an external ticket it is the event's start plus `DISPUTE_WINDOW` without a
-dispute from the buyer. Then the escrow is released: the ledger moves the money from what
-is owed to customers into the seller's payable and the platform's fee revenue, and the
-seller is paid out (the price less the fee). Every function here is idempotent: payment news
-arrives at least once and in any order.
+the seller's barcode is revoked and a new one issued to the buyer at the sale, so the seller
+has nothing left to use or sell again; but the event could still be called off, so the money
+waits for the event's start (as on the big resale sites, sellers are paid after the event
+begins). For an external ticket it is the event's start plus `DISPUTE_WINDOW` without a
+dispute from the buyer. Then the escrow is released: the ledger moves the money from what is
+owed to customers into the seller's payable and the platform's fee revenue, and the seller
+is paid out (the price less the fee).
+
+When a Stagedoor event is cancelled before it starts, its resales are unwound: each buyer's
+payment is refunded in full, the seller's escrow is never paid out (and no fee taken), and
+the booking the ticket came from is refunded to its payer by booking, as if never resold.
+
+Every function here is idempotent: payment news arrives at least once and in any order.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime
 
-from core.booking.model import EventId
+import attrs
+
+from core.booking.model import EventId, EventStatus
 from core.identity.model import AccountId
 from core.payments import ledger
 from core.payments.model import PaymentId, Payout, Refund
@@ -35,6 +43,7 @@ from core.shared.clock import Clock
 from core.tickets.model import TicketId
 
 GONE = "the ticket was no longer for sale when the payment arrived"
+CANCELLED = "the event was cancelled"
 
 
 def _sellable(listing: Listing, purchase: Purchase, now: datetime) -> bool:
@@ -85,14 +94,26 @@ async def _send(
             await send_payout(payout, provider=provider, uow=uow, providers=providers, clock=clock)
 
 
+@attrs.frozen
+class _FollowUp:
+    """What to hand the provider once a listing's transaction committed."""
+
+    payout: Payout | None = None
+    provider: str = ""
+    refund: Refund | None = None
+
+    async def send(self, uow: ResaleUnitOfWork, providers: Providers, clock: Clock) -> None:
+        if self.refund is not None:
+            await hand_over_refund(self.refund, uow=uow, providers=providers)
+        await _send(self.payout, self.provider, uow, providers, clock)
+
+
 async def complete_purchase(
     purchase_id: PurchaseId, *, uow: ResaleUnitOfWork, clock: Clock, providers: Providers
 ) -> Purchase:
     """The buyer's payment succeeded: sell them the listing (a Stagedoor ticket is reissued
-    to them and the seller paid out at once), or refund them if it went meanwhile."""
+    to them; the money stays in escrow), or refund them if it went meanwhile."""
     now = clock.now()
-    refund: Refund | None = None
-    payout: Payout | None = None
     async with uow:
         purchase = await uow.purchases.get(purchase_id)
         if purchase.status not in (PurchaseStatus.PENDING, PurchaseStatus.FAILED):
@@ -109,7 +130,8 @@ async def complete_purchase(
             listing.take_for(purchase, now)
             listing.sell(purchase, new_ticket, now)
             purchase.status, purchase.settled_at = PurchaseStatus.COMPLETED, now
-            payout = await release(listing, uow, now)
+            # paid after the start (a hold still running then): the escrow is due at once
+            follow_up = _FollowUp(await release(listing, uow, now), payment.provider)
         else:
             if sellable:  # the ticket was voided (its event cancelled): the listing goes too
                 listing.withdraw_for_void_ticket(now) or listing.release(purchase.id, now)
@@ -118,12 +140,11 @@ async def complete_purchase(
                 listing.release(purchase.id, now)
             purchase.status, purchase.settled_at = PurchaseStatus.REFUNDED, now
             refund = await reserve_refund(PaymentId(purchase.payment_id), GONE, uow, now)
+            follow_up = _FollowUp(refund=refund)
         await uow.listings.save(listing)
         await uow.purchases.save(purchase)
         await uow.commit()
-    if refund is not None:
-        await hand_over_refund(refund, uow=uow, providers=providers)
-    await _send(payout, payment.provider, uow, providers, clock)
+    await follow_up.send(uow, providers, clock)
     return purchase
 
 
@@ -148,9 +169,10 @@ async def fail_purchase(
 async def resale_upkeep(
     *, uow: ResaleUnitOfWork, clock: Clock, providers: Providers, limit: int = 100
 ) -> int:
-    """The periodic chore: expire listings whose event started, release escrow that is due.
-    Each listing in its own transaction; safe to run any number of times. Returns how many
-    listings changed."""
+    """The periodic chore: expire listings whose event started, release escrow that is due
+    (or unwind the sale if its event was cancelled and the cancellation was not handled
+    yet). Each listing in its own transaction; safe to run any number of times. Returns how
+    many listings changed."""
     now = clock.now()
     async with uow:
         due = await uow.listings.due(now, limit)
@@ -158,19 +180,34 @@ async def resale_upkeep(
     for listing_id in due:
         async with uow:
             listing = await uow.listings.get_for_update(listing_id)
-            payout, provider = None, ""
-            if listing.expire_at_start(now):
-                await off_sale(listing, uow)
-            elif listing.escrow_due(now) and listing.purchase_id is not None:
-                provider = await _provider_of(listing.purchase_id, uow)
-                payout = await release(listing, uow, now)
-            else:
+            follow_up = await _settle(listing, uow, now)
+            if follow_up is None:
                 continue
             await uow.listings.save(listing)
             await uow.commit()
         done += 1
-        await _send(payout, provider, uow, providers, clock)
+        await follow_up.send(uow, providers, clock)
     return done
+
+
+async def _settle(listing: Listing, uow: ResaleUnitOfWork, now: datetime) -> _FollowUp | None:
+    """Inside a transaction: whatever is due on one listing now; None when nothing is."""
+    if listing.expire_at_start(now):
+        await off_sale(listing, uow)
+        return _FollowUp()
+    if not listing.escrow_due(now) or listing.purchase_id is None:
+        return None
+    if await _event_cancelled(listing, uow):
+        return await _unwind(listing, uow, now)
+    provider = await _provider_of(listing.purchase_id, uow)
+    return _FollowUp(await release(listing, uow, now), provider)
+
+
+async def _event_cancelled(listing: Listing, uow: ResaleUnitOfWork) -> bool:
+    if listing.event_id is None:
+        return False
+    event = await uow.events.get(EventId(listing.event_id))
+    return event.status is EventStatus.CANCELLED
 
 
 async def _provider_of(purchase_id: PurchaseId, uow: ResaleUnitOfWork) -> str:
@@ -179,22 +216,46 @@ async def _provider_of(purchase_id: PurchaseId, uow: ResaleUnitOfWork) -> str:
     return (await uow.payments.get(PaymentId(purchase.payment_id))).provider
 
 
-async def withdraw_for_cancelled_event(
-    event_id: EventId, *, uow: ResaleUnitOfWork, clock: Clock
+async def _unwind(listing: Listing, uow: ResaleUnitOfWork, now: datetime) -> _FollowUp | None:
+    """Inside a transaction: undo a sale whose event was cancelled and reserve the buyer's
+    refund of the whole payment; None when there is nothing to undo."""
+    if not listing.unwind(now):
+        return None
+    assert listing.purchase_id is not None
+    purchase = await uow.purchases.get(listing.purchase_id)
+    purchase.status = PurchaseStatus.REFUNDED
+    await uow.purchases.save(purchase)
+    assert purchase.payment_id is not None
+    refund = await reserve_refund(PaymentId(purchase.payment_id), CANCELLED, uow, now)
+    return _FollowUp(refund=refund)
+
+
+async def close_for_cancelled_event(
+    event_id: EventId, *, uow: ResaleUnitOfWork, clock: Clock, providers: Providers
 ) -> int:
-    """The event was cancelled and its tickets voided: their listings go off the market."""
+    """The event was cancelled (before its start) and its tickets voided: listings on sale
+    go off the market, sales with money in escrow are unwound (the buyer refunded in full,
+    the seller not paid). A listing a buyer is paying for right now is left alone: its
+    payment finds the ticket void and is refunded. Returns how many listings changed."""
     now = clock.now()
     async with uow:
-        found = await uow.listings.unsold_of_event(event_id)
-    withdrawn = 0
+        found = await uow.listings.open_of_event(event_id)
+    closed = 0
     for listing_id in found:
         async with uow:
             listing = await uow.listings.get_for_update(ListingId(listing_id))
-            if listing.withdraw_for_void_ticket(now):
-                await uow.listings.save(listing)
-                await uow.commit()
-                withdrawn += 1
-    return withdrawn
+            follow_up = _FollowUp() if listing.withdraw_for_void_ticket(now) else None
+            if follow_up is not None:
+                await off_sale(listing, uow)
+            else:
+                follow_up = await _unwind(listing, uow, now)
+            if follow_up is None:
+                continue
+            await uow.listings.save(listing)
+            await uow.commit()
+        closed += 1
+        await follow_up.send(uow, providers, clock)
+    return closed
 
 
 async def dispute_sale(

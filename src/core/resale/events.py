@@ -23,4 +23,16 @@ class ListingSold(DomainEvent):
     proceeds: Money
 
 
-EVENTS: tuple[type[DomainEvent], ...] = (ListingSold,)
+@attrs.frozen(kw_only=True)
+class SaleUnwound(DomainEvent):
+    """The event of a sold ticket was cancelled: the buyer is refunded, the seller not paid."""
+
+    name = "resale.sale_unwound"
+    listing_id: UUID
+    seller_id: UUID
+    buyer_id: UUID
+    event_name: str
+    price: Money
+
+
+EVENTS: tuple[type[DomainEvent], ...] = (ListingSold, SaleUnwound)

@@ -14,8 +14,8 @@ from core.notifications.services import NotificationRequest, request_notificatio
 from core.payments.events import PaymentExpired, PaymentFailed, PaymentSucceeded
 from core.payments.model import Purpose
 from core.payments.services import Providers
-from core.resale.escrow import complete_purchase, fail_purchase, withdraw_for_cancelled_event
-from core.resale.events import ListingSold
+from core.resale.escrow import close_for_cancelled_event, complete_purchase, fail_purchase
+from core.resale.events import ListingSold, SaleUnwound
 from core.resale.model import PurchaseId
 from core.resale.ports import ResaleUnitOfWork
 from core.shared.clock import Clock
@@ -64,8 +64,11 @@ async def on_payment_closed(event: PaymentFailed | PaymentExpired, ctx: ResaleCo
 
 
 async def on_event_cancelled(event: EventCancelled, ctx: ResaleContext) -> None:
-    await withdraw_for_cancelled_event(
-        EventId(event.live_event_id), uow=ctx.new_uow(), clock=ctx.clock
+    await close_for_cancelled_event(
+        EventId(event.live_event_id),
+        uow=ctx.new_uow(),
+        clock=ctx.clock,
+        providers=ctx.payment_providers,
     )
 
 
@@ -91,10 +94,33 @@ async def on_listing_sold(event: ListingSold, ctx: ResaleContext) -> None:
     )
 
 
+async def on_sale_unwound(event: SaleUnwound, ctx: ResaleContext) -> None:
+    facts = {"event_name": event.event_name, "price": str(event.price)}
+    await request_notifications(
+        [
+            NotificationRequest(
+                AccountId(event.seller_id),
+                "resale_unwound_seller",
+                f"{event.name}:{event.listing_id}:seller",
+                facts,
+            ),
+            NotificationRequest(
+                AccountId(event.buyer_id),
+                "resale_unwound_buyer",
+                f"{event.name}:{event.listing_id}:buyer",
+                facts,
+            ),
+        ],
+        uow=ctx.new_uow(),
+        clock=ctx.clock,
+    )
+
+
 HANDLERS: dict[str, Sequence[Handler]] = {
     PaymentSucceeded.name: [on_payment_succeeded],
     PaymentFailed.name: [on_payment_closed],
     PaymentExpired.name: [on_payment_closed],
     EventCancelled.name: [on_event_cancelled],
     ListingSold.name: [on_listing_sold],
+    SaleUnwound.name: [on_sale_unwound],
 }

@@ -4,7 +4,9 @@ capped prices, one live listing per barcode, and money held in escrow until the 
 A listing moves available → held (one buyer is paying) → sold, or back to available when the
 payment fails or lapses; available → withdrawn (the seller changed their mind), expired (the
 seller marked it outdated, or the event started). Escrow, for a sold listing: `held` until
-the transfer is safe, then `released` (the seller is paid, less the fee), or `refunded`.
+the transfer is safe (the event started; for external tickets also the dispute window
+passed), then `released` (the seller is paid, less the fee); `disputed` while support looks;
+`refunded` when the event was cancelled before it started and the sale undone.
 """
 
 from __future__ import annotations
@@ -260,14 +262,16 @@ class Listing(Aggregate):
 
     def sell(self, purchase: Purchase, new_ticket_id: UUID | None, now: datetime) -> None:
         """The money arrived for the purchase holding the listing: it is sold, the money in
-        escrow. A Stagedoor ticket is safe at once (the old barcode is dead); an external one
-        after its event plus the dispute window."""
+        escrow until the event starts (a Stagedoor ticket, reissued now, could still lose its
+        event to a cancellation), or for an external ticket until the start plus the dispute
+        window."""
         if self.status is not ListingStatus.HELD or self.purchase_id != purchase.id:
             raise Conflict("this listing is not held for this purchase")
         self.status, self.buyer_id, self.sold_at = ListingStatus.SOLD, purchase.buyer_id, now
         self.hold_expires_at, self.new_ticket_id, self.updated_at = None, new_ticket_id, now
         self.escrow = Escrow.HELD
-        self.release_after = now if self.stagedoor else self.details.starts_at + DISPUTE_WINDOW
+        start = self.details.starts_at
+        self.release_after = start if self.stagedoor else start + DISPUTE_WINDOW
         self.record(
             events.ListingSold(
                 event_id=uuid7(now),
@@ -297,14 +301,43 @@ class Listing(Aggregate):
         return True
 
     def dispute(self, actor: UUID, now: datetime) -> None:
-        """The buyer says the ticket did not work: the seller is not paid until support looks."""
+        """The buyer of an external ticket says it did not work: the seller is not paid until
+        support looks. A Stagedoor ticket was reissued to the buyer: nothing to dispute."""
         if not self.is_buyer(actor):
             raise NotFound("listing not found")
+        if self.stagedoor:
+            raise Conflict(
+                "this ticket was reissued to you by Stagedoor and cannot be disputed;"
+                " if it does not work at the door, contact support"
+            )
         if self.escrow is not Escrow.HELD or self.release_after is None:
             raise Conflict("there is no money held on this sale to dispute")
         if now >= self.release_after:
             raise Conflict("the dispute window of this sale has closed")
         self.escrow, self.updated_at = Escrow.DISPUTED, now
+
+    def unwind(self, now: datetime) -> bool:
+        """The event was cancelled before it started: the sale is undone. The buyer's money
+        goes back in full, the seller is never paid (and no fee is taken). False when there
+        is nothing to undo (not sold, or the escrow already released or refunded)."""
+        if self.status is not ListingStatus.SOLD:
+            return False
+        if self.escrow not in (Escrow.HELD, Escrow.DISPUTED):
+            return False
+        assert self.buyer_id is not None
+        self.escrow, self.updated_at = Escrow.REFUNDED, now
+        self.record(
+            events.SaleUnwound(
+                event_id=uuid7(now),
+                occurred_at=now,
+                listing_id=self.id,
+                seller_id=self.seller_id,
+                buyer_id=self.buyer_id,
+                event_name=self.details.event_name,
+                price=self.price,
+            )
+        )
+        return True
 
     def _close_by_seller(self, actor: UUID, to: ListingStatus, now: datetime) -> None:
         if not self.is_seller(actor):

@@ -65,8 +65,10 @@ class ListingRepository(Protocol):
         whose escrow is due for release; oldest first."""
         ...
 
-    async def unsold_of_event(self, event_id: UUID) -> list[ListingId]:
-        """Available or held listings of Stagedoor tickets of one event, oldest first."""
+    async def open_of_event(self, event_id: UUID) -> list[ListingId]:
+        """Listings of Stagedoor tickets of one event that a cancellation must close: on sale
+        (available or held), or sold with the money still in escrow (held or disputed);
+        oldest first."""
         ...
 
 

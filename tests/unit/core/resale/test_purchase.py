@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 from tests.unit.core.resale.conftest import Market
-from tests.unit.support import HOLD_TERMS, Relay
+from tests.unit.support import HOLD_TERMS, Relay, book_and_check_out
 from tests.unit.support import provider_news as news
 
 from core.booking.commands import CancelEvent
@@ -30,11 +31,11 @@ from core.tickets.model import TicketStatus
 RUB = "RUB"
 
 
-async def test_a_buyer_pays_and_gets_a_new_ticket_the_seller_is_paid_less_the_fee(
+async def test_a_buyer_pays_and_gets_a_new_ticket_the_seller_is_paid_less_the_fee_at_the_start(
     market: Market, relay: Relay
 ) -> None:
     seller, buyer = await market.person(), await market.person()
-    _, booking = await market.ticket(seller)
+    event, booking = await market.ticket(seller)
     old = booking.tickets[0]
     listing = await market.list(seller, old.barcode, Money(100_000, RUB))
     purchase, payment = await market.buy(listing, buyer)
@@ -48,19 +49,40 @@ async def test_a_buyer_pays_and_gets_a_new_ticket_the_seller_is_paid_less_the_fe
     sold = await market.stored(listing)
     assert sold.status is ListingStatus.SOLD
     assert sold.buyer_id == buyer.id
-    assert sold.escrow is Escrow.RELEASED
+    assert sold.escrow is Escrow.HELD  # until the event starts: it could still be cancelled
+    assert sold.release_after == event.starts_at
     assert sold.barcode_for(buyer.id) is None  # a Stagedoor buyer gets a new ticket instead
     assert sold.barcode_for(seller.id) is None
     async with market.new_uow() as uow:
         revoked = await uow.tickets.get(old.id)
         fresh = await uow.tickets.get(sold.new_ticket_id)
         done = await uow.purchases.get(purchase.id)
-        balances = await uow.ledger.balances()
+        held_books = await uow.ledger.balances()
     assert revoked.status is TicketStatus.REVOKED
     assert revoked.replaced_by == fresh.id
     assert fresh.holder_id == buyer.id
     assert fresh.barcode != old.barcode
     assert done.status is PurchaseStatus.COMPLETED
+    assert market.provider.payouts == {}
+    assert held_books[(LedgerAccount.CUSTOMER_PAYMENTS, RUB)] == -100_000
+    assert (LedgerAccount.SELLER_PAYOUTS, RUB) not in held_books
+
+    providers = {market.provider.name: market.provider}
+    market.clock.advance(event.starts_at - market.clock.now() - timedelta(seconds=1))
+
+    async def upkeep() -> int:
+        return await escrow.resale_upkeep(
+            uow=market.new_uow(), clock=market.clock, providers=providers
+        )
+
+    assert await upkeep() == 0
+    market.clock.advance(timedelta(seconds=1))
+    assert await upkeep() == 1
+    assert await upkeep() == 0
+    sold = await market.stored(listing)
+    assert sold.escrow is Escrow.RELEASED
+    async with market.new_uow() as uow:
+        balances = await uow.ledger.balances()
     assert next(iter(market.provider.payouts.values())).amount == Money(95_000, RUB)
     assert balances[(LedgerAccount.PLATFORM_FEES, RUB)] == -5_000
     assert balances[(LedgerAccount.SELLER_PAYOUTS, RUB)] == 0  # paid out in full
@@ -233,6 +255,129 @@ async def test_cancelling_the_event_withdraws_its_listings(market: Market, relay
     )
     await relay.drain()
     assert (await market.stored(listing)).status is ListingStatus.WITHDRAWN
+
+
+async def _settle_refunds(market: Market, relay: Relay) -> dict[UUID, Money]:
+    """The provider reports every refund it was asked for as done; the amounts by payment."""
+    refunded: dict[UUID, Money] = {}
+    for ref, request in list(market.provider.refunds.items()):
+        async with market.new_uow() as uow:
+            payment = await uow.payments.get(request.payment_id)
+        await news(
+            market.provider,
+            payment,
+            market.new_uow,
+            market.clock,
+            ProviderEventType.REFUND_SUCCEEDED,
+            refund_ref=ref,
+        )
+        refunded[request.payment_id] = request.amount
+    await relay.drain()
+    return refunded
+
+
+async def test_cancelling_the_event_unwinds_every_resale_of_its_tickets(
+    market: Market, relay: Relay
+) -> None:
+    host, seller = await market.person(), await market.person()
+    buyer, second = await market.person(), await market.person()
+    event = await market.publish(host, price=Money(80_000, RUB))
+    booking, booked = await book_and_check_out(
+        event, seller, 1, new_uow=market.new_uow, clock=market.clock, provider=market.provider
+    )
+    await news(market.provider, booked, market.new_uow, market.clock)
+    await relay.drain()
+    async with market.new_uow() as uow:
+        ticket = (await uow.bookings.get(booking.id)).tickets[0]
+    first = await market.list(seller, ticket.barcode, Money(90_000, RUB))
+    _, paid = await market.buy(first, buyer)
+    await news(market.provider, paid, market.new_uow, market.clock)
+    await relay.drain()
+    sold = await market.stored(first)
+    async with market.new_uow() as uow:
+        bought = await uow.tickets.get(sold.new_ticket_id)
+    again = await market.list(buyer, bought.barcode, Money(100_000, RUB))  # sold on once more
+    _, paid_again = await market.buy(again, second)
+    await news(market.provider, paid_again, market.new_uow, market.clock)
+    await relay.drain()
+
+    await cancel_event(
+        CancelEvent(event.id, host.id, "the hall flooded"), uow=market.new_uow(), clock=market.clock
+    )
+    await relay.drain()
+    refunded = await _settle_refunds(market, relay)
+
+    assert refunded == {  # every payer gets back exactly what they paid
+        booked.id: Money(80_000, RUB),
+        paid.id: Money(90_000, RUB),
+        paid_again.id: Money(100_000, RUB),
+    }
+    for listing in (first, again):
+        unwound = await market.stored(listing)
+        assert unwound.escrow is Escrow.REFUNDED
+        assert unwound.payout_id is None
+        async with market.new_uow() as uow:
+            assert (await uow.purchases.get(unwound.purchase_id)).status is PurchaseStatus.REFUNDED
+    assert market.provider.payouts == {}
+    resold = await market.stored(again)
+    async with market.new_uow() as uow:
+        balances = await uow.ledger.balances()
+        held = await uow.tickets.get(resold.new_ticket_id)
+    assert held.status is TicketStatus.VOID
+    assert balances[(LedgerAccount.CUSTOMER_PAYMENTS, RUB)] == 0
+    assert balances[(LedgerAccount.PROVIDER_CASH, RUB)] == 0
+    assert balances.get((LedgerAccount.PLATFORM_FEES, RUB), 0) == 0
+    assert balances.get((LedgerAccount.SELLER_PAYOUTS, RUB), 0) == 0
+    assert trial_balance(balances) == {RUB: 0}
+    kinds = {(n.recipient_id, n.template) for n in market.store.table("notifications").values()}
+    assert {
+        (seller.id, "resale_unwound_seller"),
+        (buyer.id, "resale_unwound_buyer"),
+        (buyer.id, "resale_unwound_seller"),
+        (second.id, "resale_unwound_buyer"),
+    } <= kinds
+    providers = {market.provider.name: market.provider}
+    market.clock.advance(timedelta(days=60))  # nothing is released after the start either
+    await escrow.resale_upkeep(uow=market.new_uow(), clock=market.clock, providers=providers)
+    assert market.provider.payouts == {}
+
+
+async def test_an_unhandled_cancellation_stops_the_release_at_the_start(
+    market: Market, relay: Relay
+) -> None:
+    seller, buyer = await market.person(), await market.person()
+    event, booking = await market.ticket(seller)
+    listing = await market.list(seller, booking.tickets[0].barcode, Money(10_000, RUB))
+    _, payment = await market.buy(listing, buyer)
+    await news(market.provider, payment, market.new_uow, market.clock)
+    await relay.drain()
+    await cancel_event(
+        CancelEvent(event.id, event.host_id, "rain"), uow=market.new_uow(), clock=market.clock
+    )  # its handlers have not run yet when the start passes
+    market.clock.advance(event.starts_at - market.clock.now())
+    providers = {market.provider.name: market.provider}
+    changed = await escrow.resale_upkeep(
+        uow=market.new_uow(), clock=market.clock, providers=providers
+    )
+    assert changed == 1
+    assert (await market.stored(listing)).escrow is Escrow.REFUNDED
+    assert [r.amount for r in market.provider.refunds.values()] == [Money(10_000, RUB)]
+    await relay.drain()  # the cancellation's own handler finds nothing left to do
+    assert market.provider.payouts == {}
+    assert len(market.provider.refunds) == 1
+
+
+async def test_a_stagedoor_sale_cannot_be_disputed(market: Market, relay: Relay) -> None:
+    seller, buyer = await market.person(), await market.person()
+    _, booking = await market.ticket(seller)
+    listing = await market.list(seller, booking.tickets[0].barcode, Money(10_000, RUB))
+    _, payment = await market.buy(listing, buyer)
+    await news(market.provider, payment, market.new_uow, market.clock)
+    await relay.drain()
+    with pytest.raises(Conflict, match="reissued to you"):
+        await escrow.dispute_sale(
+            listing.id, actor=buyer.id, uow=market.new_uow(), clock=market.clock
+        )
 
 
 async def test_messages_mask_contacts_and_stay_in_their_thread(market: Market) -> None:
