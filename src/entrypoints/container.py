@@ -39,6 +39,8 @@ from core.shared.clock import Clock
 from core.shared.events import Handler
 from core.shared.outbox import OutboxUnitOfWork
 from core.shared.perks import PerksUnitOfWork
+from core.tickets.authenticity import STAGEDOOR, AuthenticityChecker
+from core.tickets.stagedoor import StagedoorTickets
 from entrypoints.settings import Settings
 
 log = structlog.get_logger("stagedoor.jobs")
@@ -110,9 +112,16 @@ class Container:
     live: MemoryLive | RedisLive
     handlers: Mapping[str, Sequence[Handler]] = HANDLERS
     extras: Mapping[str, Any] = attrs.field(factory=dict)
+    partner_checkers: Mapping[str, AuthenticityChecker] = attrs.field(factory=dict)
+    """Authenticity checkers of other issuers' tickets (plugins register them), by issuer."""
 
     def new_uow(self) -> PlatformUnitOfWork:
         return self.database.new_uow()
+
+    @property
+    def checkers(self) -> Mapping[str, AuthenticityChecker]:
+        """Every authenticity checker by issuer; Stagedoor's own cannot be replaced."""
+        return {**self.partner_checkers, STAGEDOOR: StagedoorTickets(self.new_uow)}
 
     async def run_jobs(self) -> int:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose

@@ -27,7 +27,13 @@ from entrypoints.settings import Settings
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 PUBLIC_URL = "https://stagedoor.test"
-TEST_PHONES = {"+79990000001": "123456", "+79990000002": "654321", "+79990000003": "111111"}
+TEST_PHONES = {
+    "+79990000001": "123456",
+    "+79990000002": "654321",
+    "+79990000003": "111111",
+    "+79990000004": "222222",
+    "+79990000005": "333333",
+}
 PASSWORD = "correct horse battery"
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
 

@@ -48,6 +48,8 @@ from adapters.http.participants import ParticipantsController
 from adapters.http.payments import PaymentsController
 from adapters.http.privacy import mask_path
 from adapters.http.problems import EXCEPTION_HANDLERS
+from adapters.http.resale import ResaleController
+from adapters.http.tickets import TicketsController
 
 access_log = structlog.get_logger("stagedoor.http")
 
@@ -114,7 +116,10 @@ def openapi_config(version: str) -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Stagedoor",
         version=version,
-        description="Live events: accounts, events, bookings. Errors are RFC 9457 problems.",
+        description=(
+            "Live events: accounts, events, bookings, tickets, resale."
+            " Errors are RFC 9457 problems."
+        ),
         path="/schema",
         render_plugins=[SwaggerRenderPlugin()],
         components=Components(
@@ -146,6 +151,8 @@ def build_app(
             EventsController,
             BookingsController,
             PaymentsController,
+            TicketsController,
+            ResaleController,
             PayPages,
             ConferencesController,
             ParticipantsController,

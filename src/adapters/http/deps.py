@@ -29,12 +29,21 @@ from core.identity.ports import (
 )
 from core.payments.ports import PaymentProvider
 from core.payments.services import PaymentTerms, ReturnUrls
+from core.resale.ports import Checkers, ResaleUnitOfWork
 from core.shared.clock import Clock
+from core.tickets.ports import TicketsUnitOfWork
 
 STATE_KEY = "container"
 
 
-class HttpUnitOfWork(IdentityUnitOfWork, BookingUnitOfWork, DistributionUnitOfWork, Protocol):
+class HttpUnitOfWork(
+    IdentityUnitOfWork,
+    BookingUnitOfWork,
+    DistributionUnitOfWork,
+    ResaleUnitOfWork,
+    TicketsUnitOfWork,
+    Protocol,
+):
     """The repositories the HTTP use cases touch."""
 
 
@@ -106,6 +115,11 @@ class Platform(Protocol):
 
     @property
     def live(self) -> LiveChannel: ...
+
+    @property
+    def checkers(self) -> Checkers:
+        """The ticket authenticity checkers by issuer (Stagedoor's own among them)."""
+        ...
 
     def new_uow(self) -> HttpUnitOfWork: ...
 

@@ -260,8 +260,10 @@ class InvitationOut(msgspec.Struct):
 
 
 class TicketOut(msgspec.Struct):
+    """`barcode` only while the ticket is valid: a resold (revoked) or void one is dead."""
+
     id: UUID
-    barcode: str
+    barcode: str | None
     status: TicketStatus
 
 
@@ -293,7 +295,9 @@ class BookingOut(msgspec.Struct):
             amount=MoneyOut.of(b.amount),
             created_at=b.created_at,
             cancelled_at=b.cancelled_at,
-            tickets=[TicketOut(t.id, t.barcode, t.status) for t in b.tickets],
+            tickets=[
+                TicketOut(t.id, t.barcode if t.is_valid else None, t.status) for t in b.tickets
+            ],
             payment_id=b.payment_id,
             hold_expires_at=b.hold_expires_at,
             payment_url=payment_url,

@@ -41,6 +41,8 @@ DEFAULT_FEE_BP = 500
 FEE_BP_MAX = 3000
 CAP_PERCENT_MIN = 100
 CAP_PERCENT_MAX = 1000
+HINT_LENGTH = 4
+HINT_MASK = "…"
 
 
 class EventType(enum.StrEnum):
@@ -205,13 +207,18 @@ class Listing(Aggregate):
         return account is not None and account == self.buyer_id
 
     def barcode_for(self, viewer: UUID | None) -> str | None:
-        """The seller sees what they listed; the buyer sees it once the sale went through (for
-        Stagedoor tickets the buyer gets a new ticket instead); nobody else, ever."""
-        if self.is_seller(viewer) and self.status is not ListingStatus.SOLD:
-            return self.barcode
+        """The listed barcode, for the buyer of an external ticket once the sale went through
+        (a Stagedoor buyer gets a new ticket instead: the listed barcode is dead); for nobody
+        else, ever, not even the seller, who typed it and is shown `barcode_hint`."""
         if self.status is ListingStatus.SOLD and self.is_buyer(viewer) and not self.stagedoor:
             return self.barcode
         return None
+
+    def barcode_hint(self, viewer: UUID | None) -> str | None:
+        """For the seller only: the barcode's last characters, to tell their listings apart."""
+        if not self.is_seller(viewer):
+            return None
+        return HINT_MASK + self.barcode[-HINT_LENGTH:]
 
     def visible_to(self, viewer: UUID | None, now: datetime) -> bool:
         """Listings on the market (available, or held while someone pays) are public; sold,

@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+import attrs
+
 from core.booking.model import Event, EventId
 from core.identity.model import AccountId, Role
-from core.payments.model import Payment, Purpose
+from core.payments.model import Payment, PaymentId, Purpose
 from core.payments.services import PaymentTerms
 from core.resale.commands import BuyListing, ListTicket
 from core.resale.model import (
@@ -20,6 +22,7 @@ from core.resale.model import (
     Listing,
     ListingDetails,
     ListingId,
+    ListingStatus,
     Purchase,
     PurchaseId,
     ResaleRules,
@@ -212,7 +215,8 @@ async def buy_listing(
 ) -> tuple[Purchase, Payment]:
     """Hold the listing for this buyer and make the payment they will pay on the provider's
     page. The hold is one conditional update, the last statement before commit: of many
-    buyers at once exactly one gets a payment; the others get a Conflict and pay nothing."""
+    buyers at once exactly one gets a payment; the others get a Conflict and pay nothing.
+    A buyer asking again while their own hold runs gets their purchase and payment back."""
     now = clock.now()
     async with uow:
         buyer = await uow.accounts.get(AccountId(cmd.buyer_id))
@@ -221,6 +225,9 @@ async def buy_listing(
         listing = await uow.listings.get(cmd.listing_id)
         if not listing.visible_to(cmd.buyer_id, now):
             raise NotFound("listing not found")
+        mine = await _own_hold(listing, cmd.buyer_id, uow, now)
+        if mine is not None:
+            return mine
         listing.ensure_buyable_by(cmd.buyer_id, now)
         until = now + terms.hold
         purchase = Purchase(PurchaseId(uuid7(now)), listing.id, cmd.buyer_id, listing.price, now)
@@ -245,13 +252,46 @@ async def buy_listing(
     return purchase, payment
 
 
+async def _own_hold(
+    listing: Listing, buyer_id: UUID, uow: ResaleUnitOfWork, now: datetime
+) -> tuple[Purchase, Payment] | None:
+    """The buyer's own purchase holding the listing now, with its payment, if there is one."""
+    if listing.status is not ListingStatus.HELD or listing.held_lapsed(now):
+        return None
+    assert listing.purchase_id is not None
+    purchase = await uow.purchases.get(listing.purchase_id)
+    if purchase.buyer_id != buyer_id or purchase.payment_id is None:
+        return None
+    return purchase, await uow.payments.get(PaymentId(purchase.payment_id))
+
+
+@attrs.frozen
+class Bought:
+    """A purchase as its buyer sees it. Once the sale went through: the Stagedoor ticket
+    reissued to them (`ticket_id`) and the barcode that now admits them — the new ticket's,
+    while they hold it valid, or the listed one of an external ticket."""
+
+    purchase: Purchase
+    listing: Listing
+    ticket_id: UUID | None = None
+    barcode: str | None = attrs.field(default=None, repr=False)
+
+
 async def purchase_for(
     purchase_id: PurchaseId, *, viewer: UUID, uow: ResaleUnitOfWork
-) -> tuple[Purchase, Listing]:
+) -> Bought:
+    """A purchase for its buyer only (anyone else: not found), with the barcode once paid."""
     async with uow:
         purchase = await uow.purchases.get(purchase_id)
         purchase.ensure_owned_by(viewer)
-        return purchase, await uow.listings.get(purchase.listing_id)
+        listing = await uow.listings.get(purchase.listing_id)
+        if listing.purchase_id != purchase.id or not listing.is_buyer(viewer):
+            return Bought(purchase, listing)
+        if listing.new_ticket_id is None:
+            return Bought(purchase, listing, None, listing.barcode_for(viewer))
+        ticket = await uow.tickets.get(TicketId(listing.new_ticket_id))
+    usable = ticket.is_valid and ticket.holder_id == viewer
+    return Bought(purchase, listing, ticket.id, ticket.barcode if usable else None)
 
 
 async def rules_of(organiser_id: UUID, *, uow: ResaleUnitOfWork) -> ResaleRules:

@@ -204,10 +204,15 @@ async def test_the_feed_is_newest_first_filtered_and_paged(market: Market) -> No
     assert await ids(FeedFilter(text="JAZZ", city="Moscow")) == [made[0].id]
 
 
-async def test_nobody_but_the_seller_sees_a_listed_barcode(market: Market) -> None:
+async def test_nobody_sees_a_listed_barcode_the_seller_only_its_last_four(
+    market: Market,
+) -> None:
     seller, other = await market.person(), await market.person()
     _, booking = await market.ticket(seller)
-    listing = await market.list(seller, booking.tickets[0].barcode, Money(100, RUB))
-    assert listing.barcode_for(seller.id) == booking.tickets[0].barcode
-    assert listing.barcode_for(other.id) is None
-    assert listing.barcode_for(None) is None
+    barcode = booking.tickets[0].barcode
+    listing = await market.list(seller, barcode, Money(100, RUB))
+    for viewer in (seller.id, other.id, None):
+        assert listing.barcode_for(viewer) is None
+    assert listing.barcode_hint(seller.id) == "…" + barcode[-4:]
+    assert listing.barcode_hint(other.id) is None
+    assert listing.barcode_hint(None) is None

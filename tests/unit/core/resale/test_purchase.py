@@ -63,6 +63,10 @@ async def test_a_buyer_pays_and_gets_a_new_ticket_the_seller_is_paid_less_the_fe
     assert fresh.holder_id == buyer.id
     assert fresh.barcode != old.barcode
     assert done.status is PurchaseStatus.COMPLETED
+    view = await resale.purchase_for(purchase.id, viewer=buyer.id, uow=market.new_uow())
+    assert (view.ticket_id, view.barcode) == (fresh.id, fresh.barcode)
+    with pytest.raises(NotFound):
+        await resale.purchase_for(purchase.id, viewer=seller.id, uow=market.new_uow())
     assert market.provider.payouts == {}
     assert held_books[(LedgerAccount.CUSTOMER_PAYMENTS, RUB)] == -100_000
     assert (LedgerAccount.SELLER_PAYOUTS, RUB) not in held_books
@@ -131,9 +135,11 @@ async def test_a_failed_payment_puts_the_ticket_back_on_sale(market: Market, rel
     seller, buyer, second = await market.person(), await market.person(), await market.person()
     _, booking = await market.ticket(seller)
     listing = await market.list(seller, booking.tickets[0].barcode, Money(100, RUB))
-    _purchase, payment = await market.buy(listing, buyer)
+    purchase, payment = await market.buy(listing, buyer)
     with pytest.raises(Conflict, match="someone else is paying"):
         await market.buy(listing, second)
+    again, same = await market.buy(listing, buyer)  # the buyer comes back to pay
+    assert (again.id, same.id, same.redirect_url) == (purchase.id, payment.id, payment.redirect_url)
     await news(
         market.provider, payment, market.new_uow, market.clock, ProviderEventType.PAYMENT_FAILED
     )
@@ -149,7 +155,7 @@ async def test_a_payment_arriving_after_someone_else_bought_is_refunded(
     seller, late, quick = await market.person(), await market.person(), await market.person()
     _, booking = await market.ticket(seller)
     listing = await market.list(seller, booking.tickets[0].barcode, Money(100, RUB))
-    _, slow_payment = await market.buy(listing, late)
+    slow_purchase, slow_payment = await market.buy(listing, late)
     market.clock.advance(HOLD_TERMS.hold + timedelta(seconds=1))
     await expire_payments(uow=market.new_uow(), clock=market.clock)
     await relay.drain()
@@ -165,6 +171,9 @@ async def test_a_payment_arriving_after_someone_else_bought_is_refunded(
     assert [r.amount for r in refunds] == [Money(100, RUB)]
     assert slow.status in (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED)
     assert refunds[0].status in (RefundStatus.PENDING, RefundStatus.SUCCEEDED)
+    view = await resale.purchase_for(slow_purchase.id, viewer=late.id, uow=market.new_uow())
+    assert view.purchase.status is PurchaseStatus.REFUNDED
+    assert (view.ticket_id, view.barcode) == (None, None)  # someone else got the ticket
 
 
 async def test_a_late_payment_for_a_ticket_still_free_buys_it(market: Market, relay: Relay) -> None:
@@ -197,6 +206,8 @@ async def test_an_external_sale_holds_the_money_until_the_dispute_window_closes(
     assert sold.release_after == details.starts_at + DISPUTE_WINDOW
     assert sold.barcode_for(buyer.id) == "EXT77"
     assert sold.barcode_for(other.id) is None
+    view = await resale.purchase_for(sold.purchase_id, viewer=buyer.id, uow=market.new_uow())
+    assert (view.ticket_id, view.barcode) == (None, "EXT77")
     assert await escrow.resale_upkeep(uow=market.new_uow(), clock=market.clock, providers={}) == 0
     market.clock.advance(timedelta(days=1) + DISPUTE_WINDOW)
     provider = {market.provider.name: market.provider}
