@@ -26,10 +26,14 @@ from schemathesis.engine import events as engine_events
 from schemathesis.python import asgi as schemathesis_asgi
 
 from core.booking.commands import BookSeats, PublishEvent
-from core.booking.model import EventDetails
+from core.booking.model import Event, EventDetails
 from core.booking.services import book_seats, publish_event
 from core.identity.commands import Register
 from core.identity.services import register
+from core.resale.commands import ListTicket
+from core.resale.model import EventType, Listing
+from core.resale.services import list_ticket
+from core.shared.money import Money
 from entrypoints.container import Container
 from entrypoints.http import create_app
 
@@ -112,8 +116,36 @@ async def _seeded(platform: Container) -> tuple[str, dict[str, str]]:
     booking, _ = await book_seats(
         BookSeats(event.id, fuzzer.id, 1), uow=platform.new_uow(), clock=platform.clock
     )
+    listing = await _listing(platform, event, deps)
     token, _ = platform.tokens.issue(fuzzer, now)
-    return token, {"path.event_id": str(event.id), "path.booking_id": str(booking.id)}
+    return token, {
+        "path.event_id": str(event.id),
+        "path.booking_id": str(booking.id),
+        "path.ticket_id": str(booking.tickets[0].id),
+        "path.listing_id": str(listing.id),
+        "path.organiser_id": str(host.id),
+    }
+
+
+async def _listing(platform: Container, event: Event, deps: dict[str, Any]) -> Listing:
+    """A ticket of `event` on resale by a verified seller, for the fuzzer to read and buy."""
+    seller = await register(
+        Register("Seller", "seller@example.org", PASSWORD), uow=platform.new_uow(), **deps
+    )
+    async with platform.new_uow() as uow:
+        account = await uow.accounts.get(seller.id)
+        account.verify_phone("+79991112233", platform.clock.now())
+        await uow.accounts.save(account)
+        await uow.commit()
+    booking, _ = await book_seats(
+        BookSeats(event.id, seller.id, 1), uow=platform.new_uow(), clock=platform.clock
+    )
+    return await list_ticket(
+        ListTicket(seller.id, booking.tickets[0].barcode, Money(100, "RUB"), EventType.CONCERT),
+        uow=platform.new_uow(),
+        clock=platform.clock,
+        checkers=platform.checkers,
+    )
 
 
 async def test_schemathesis_finds_no_server_errors_and_no_schema_breaks(tmp_path: Path) -> None:

@@ -309,7 +309,7 @@ class ResaleController(Controller):
     @get(
         "/rules/{organiser_id:uuid}",
         operation_id="resaleRules",
-        responses=problem_responses(),
+        responses=problem_responses(404),
     )
     async def rules(self, organiser_id: FromPath[UUID], platform: PlatformDep) -> RulesOut:
         """An organiser's resale rules: the price cap (null: none) and the platform fee."""

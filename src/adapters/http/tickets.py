@@ -33,7 +33,9 @@ class TicketsController(Controller):
     path = "/api/v1"
     tags = ["tickets"]
 
-    @get("/tickets", operation_id="myTickets", security=BEARER, responses=problem_responses(401))
+    @get(
+        "/tickets", operation_id="myTickets", security=BEARER, responses=problem_responses(401, 422)
+    )
     async def mine(
         self,
         platform: PlatformDep,
