@@ -86,14 +86,15 @@ async def start_buying(api: Api, buyer: User, listing_id: str) -> httpx.Response
     return await api.client.post(f"/api/v1/resale/listings/{listing_id}/buy", headers=buyer.headers)
 
 
-async def pay(api: Api, payable: dict[str, Any], card: str = CARD_OK) -> None:
-    """Pay a purchase or booking on the sandbox page with `card`."""
+async def pay(api: Api, payable: dict[str, Any], card: str = CARD_OK) -> str:
+    """Pay a purchase or booking on the sandbox page with `card`; where it sends the payer."""
     match = re.search(r"/pay/sandbox/(pi_[0-9a-f]+)$", payable["payment_url"])
     assert match, payable["payment_url"]
     r = await api.client.post(
         f"/pay/sandbox/{match.group(1)}", data={"card_number": card, "action": "pay"}
     )
     assert r.status_code == 303, r.text
+    return r.headers["location"]  # type: ignore[no-any-return]
 
 
 async def purchase_of(api: Api, buyer: User, purchase_id: str) -> dict[str, Any]:

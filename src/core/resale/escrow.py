@@ -50,8 +50,7 @@ def _sellable(listing: Listing, purchase: Purchase, now: datetime) -> bool:
     """Held for this purchase, or (its hold lapsed) free again and nobody else took it."""
     if listing.status is ListingStatus.HELD and listing.purchase_id == purchase.id:
         return True
-    free = listing.status is ListingStatus.AVAILABLE or listing.held_lapsed(now)
-    return free and now < listing.details.starts_at
+    return listing.free(now)
 
 
 async def _hand_over_ticket(

@@ -234,6 +234,11 @@ class Listing(Aggregate):
             and self.hold_expires_at <= now
         )
 
+    def free(self, now: datetime) -> bool:
+        """Nobody holds it and its event is ahead: a buyer could start paying now."""
+        unheld = self.status is ListingStatus.AVAILABLE or self.held_lapsed(now)
+        return unheld and now < self.details.starts_at
+
     def ensure_buyable_by(self, buyer: UUID, now: datetime) -> None:
         if self.is_seller(buyer):
             raise PermissionDenied("you cannot buy your own listing")

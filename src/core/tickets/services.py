@@ -6,7 +6,7 @@ from uuid import UUID
 
 import attrs
 
-from core.booking.model import EventId
+from core.booking.model import Event, EventId
 from core.identity.model import AccountId
 from core.shared.clock import Clock
 from core.shared.errors import ValidationFailed
@@ -53,12 +53,35 @@ async def my_tickets(holder_id: UUID, page: PageRequest, *, uow: TicketsUnitOfWo
         return await uow.tickets.list_for_holder(holder_id, page)
 
 
+async def my_tickets_with_events(
+    holder_id: UUID, page: PageRequest, *, uow: TicketsUnitOfWork
+) -> tuple[Page[Ticket], dict[EventId, Event]]:
+    """The holder's tickets and, read in the same transaction, the events they admit to."""
+    async with uow:
+        found = await uow.tickets.list_for_holder(holder_id, page)
+        events = {
+            event_id: await uow.events.get(event_id)
+            for event_id in dict.fromkeys(EventId(t.event_id) for t in found.items)
+        }
+    return found, events
+
+
 async def ticket_for_holder(ticket_id: TicketId, *, viewer: UUID, uow: TicketsUnitOfWork) -> Ticket:
     """One ticket with its barcode, for its holder only: anyone else is told it does not exist."""
     async with uow:
         ticket = await uow.tickets.get(ticket_id)
     ticket.ensure_held_by(viewer)
     return ticket
+
+
+async def ticket_with_event(
+    ticket_id: TicketId, *, viewer: UUID, uow: TicketsUnitOfWork
+) -> tuple[Ticket, Event]:
+    """One ticket of its holder's, with the event it admits to (anyone else: not found)."""
+    async with uow:
+        ticket = await uow.tickets.get(ticket_id)
+        ticket.ensure_held_by(viewer)
+        return ticket, await uow.events.get(EventId(ticket.event_id))
 
 
 async def check_at_door(cmd: ScanAtDoor, *, uow: TicketsUnitOfWork, clock: Clock) -> DoorCheck:

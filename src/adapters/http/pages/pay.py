@@ -125,8 +125,10 @@ class PayPages(Controller):
     @get("/return/{payment_id:uuid}")
     async def result(
         self, payment_id: FromPath[UUID], platform: PlatformDep, cancelled: FromQuery[int] = 0
-    ) -> Template:
+    ) -> Template | Redirect:
         payment = await find_payment(PaymentId(payment_id), uow=platform.new_uow())
+        if payment.purpose is Purpose.RESALE:  # its purchase page tells how the sale stands
+            return Redirect(f"/resale/purchases/{payment.reference_id}", status_code=303)
         booking = None
         if payment.purpose is Purpose.BOOKING:
             async with platform.new_uow() as uow:

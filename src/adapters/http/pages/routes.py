@@ -1,4 +1,4 @@
-"""The organiser and desk pages as one router, and the static files they load.
+"""Every page as one router (organisers, desks, guests, resale, tickets), and the static files.
 
 Every page shares the signed-in account (from the session cookie), the CSRF check on POST and
 HTML error pages; none of them is part of the API's OpenAPI document.
@@ -20,8 +20,11 @@ from adapters.http.pages.layout import PAGE_ERRORS
 from adapters.http.pages.participants import ParticipantPages
 from adapters.http.pages.planning import PlanningPages
 from adapters.http.pages.points import PointPages
+from adapters.http.pages.resale import ResalePages
+from adapters.http.pages.selling import SellingPages
 from adapters.http.pages.session import csrf_guard, provide_page_session, provide_signed_in
 from adapters.http.pages.signin import SignInPages
+from adapters.http.pages.tickets import PhonePages, TicketPages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -39,6 +42,10 @@ def distribution_pages() -> Router:
             PlanningPages,
             PointPages,
             BookingPages,
+            ResalePages,
+            SellingPages,
+            TicketPages,
+            PhonePages,
         ],
         dependencies={
             "page_session": Provide(provide_page_session, sync_to_thread=False),

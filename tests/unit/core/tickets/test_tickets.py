@@ -165,10 +165,20 @@ async def test_holders_see_their_own_tickets_only(
     assert len(first.items) == 2
     assert rest.next_cursor is None
     assert (await tickets.my_tickets(other.id, PageRequest(), uow=new_uow())).items == []
+    held, events = await tickets.my_tickets_with_events(guest.id, PageRequest(), uow=new_uow())
+    assert len(held.items) == 3
+    assert list(events) == [event.id]
+    assert events[event.id].details.title == event.details.title
     one = await tickets.ticket_for_holder(made.tickets[1].id, viewer=guest.id, uow=new_uow())
     assert one.barcode == made.tickets[1].barcode
     with pytest.raises(NotFound):
         await tickets.ticket_for_holder(made.tickets[1].id, viewer=other.id, uow=new_uow())
+    shown, its_event = await tickets.ticket_with_event(
+        made.tickets[1].id, viewer=guest.id, uow=new_uow()
+    )
+    assert (shown.id, its_event.id) == (made.tickets[1].id, event.id)
+    with pytest.raises(NotFound):
+        await tickets.ticket_with_event(made.tickets[1].id, viewer=other.id, uow=new_uow())
 
 
 async def test_a_booking_with_a_listed_or_resold_ticket_cannot_be_cancelled(
