@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-from tests.api.apiclient import PASSWORD
+from tests.api.apiclient import PASSWORD, TEST_PHONES
 from tests.api.served import free_port, served
 from tests.databases import sqlite_database
 
@@ -26,7 +26,9 @@ async def served_app(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     port = free_port()
     async with sqlite_database(tmp_path, after_commit=tasks.kick) as database:
         platform = await build_container(
-            Settings(data_dir=tmp_path, public_url=f"http://127.0.0.1:{port}"),
+            Settings(
+                data_dir=tmp_path, public_url=f"http://127.0.0.1:{port}", test_phones=TEST_PHONES
+            ),
             database=database,
             tasks=tasks,
             hasher=FastPasswordHasher(),
