@@ -153,17 +153,18 @@ async def measure(
     results: list[tuple[str, list[float]]] = []
     try:
 
-        async def cursor_at(extra: str = "", *args: Any) -> Any:
-            """The cursor `depth` listings into the results, or halfway for fewer results."""
+        async def cursor_at(extra: str = "", *args: Any, deep: bool = False) -> Any:
+            """The cursor `depth` listings into the results (if there are that many and a page
+            more), or halfway into them."""
             where = FEED_SQL.split(" ORDER BY")[0].replace("SELECT id", "SELECT count(*)")
             total = await connection.fetchval(where.format(extra=extra), NOW, *args)
-            skip = min(depth, total // 2)
+            skip = depth if deep and depth + PAGE <= total else total // 2
             found = await connection.fetchval(
                 FEED_SQL.format(extra=extra, tail=f"OFFSET {skip - 1} LIMIT 1"), NOW, *args
             )
             return id_cursor(found), skip
 
-        deep, skipped_rows = await cursor_at()
+        deep, skipped_rows = await cursor_at(deep=True)
         after = uuid.UUID(deep.key[0])
         keyset_sql = FEED_SQL.format(extra=" AND id < $2", tail=f"LIMIT {PAGE}")
         offset_sql = FEED_SQL.format(extra="", tail=f"OFFSET {skipped_rows} LIMIT {PAGE}")

@@ -52,12 +52,15 @@ class BarcodeVault:
     keys: Mapping[str, bytes] = attrs.field(repr=False)
     current: str
     digest_key: bytes = attrs.field(repr=False)
+    _ciphers: dict[str, AESGCM] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if self.current not in self.keys:
             raise BarcodeKeyError(f"the current barcode key {self.current!r} is not among the keys")
         if len(self.digest_key) < 32:
             raise BarcodeKeyError("the barcode digest key must be at least 32 bytes")
+        # one cipher per key, made once: a page of the resale feed opens twenty barcodes
+        object.__setattr__(self, "_ciphers", {k: AESGCM(key) for k, key in self.keys.items()})
 
     @classmethod
     def parse(cls, keys: str, digest_key: str) -> BarcodeVault:
@@ -84,16 +87,16 @@ class BarcodeVault:
     def seal(self, ticket_id: UUID, barcode: str) -> tuple[str, str]:
         """(key id, base64 of nonce + ciphertext) under the current key."""
         nonce = os.urandom(_NONCE)
-        sealed = AESGCM(self.keys[self.current]).encrypt(nonce, barcode.encode(), ticket_id.bytes)
+        sealed = self._ciphers[self.current].encrypt(nonce, barcode.encode(), ticket_id.bytes)
         return self.current, base64.b64encode(nonce + sealed).decode()
 
     def open(self, ticket_id: UUID, key_id: str, sealed: str) -> str:
-        key = self.keys.get(key_id)
-        if key is None:
+        cipher = self._ciphers.get(key_id)
+        if cipher is None:
             raise BarcodeKeyError(f"barcode key {key_id!r} is not configured; it cannot open")
         try:
             raw = base64.b64decode(sealed)
-            plain = AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], ticket_id.bytes)
+            plain = cipher.decrypt(raw[:_NONCE], raw[_NONCE:], ticket_id.bytes)
         except (InvalidTag, ValueError, binascii.Error):
             raise BarcodeKeyError("a stored barcode failed its integrity check") from None
         return plain.decode()
