@@ -30,6 +30,7 @@ from core.payments.services import (
     PaymentTerms,
     ReturnUrls,
     expire_payments,
+    resend_unsent_payouts,
     resend_unsent_refunds,
 )
 from core.resale.escrow import resale_upkeep
@@ -125,15 +126,21 @@ class Container:
 
     async def run_jobs(self) -> int:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose
-        time ran out, hand over refunds a provider did not take, deliver sandbox webhooks,
-        request the reminders that fell due, expire resale listings whose event started and
-        release resale escrow that is due. Each runs on its own; one failing does not stop the
-        others. Returns the work done."""
+        time ran out, hand over refunds and payouts a provider did not take, deliver sandbox
+        webhooks, request the reminders that fell due, expire resale listings whose event
+        started and release resale escrow that is due. Each runs on its own; one failing does
+        not stop the others. Returns the work done."""
         jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
             ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
             (
                 "refunds.resend",
                 lambda: resend_unsent_refunds(
+                    uow=self.new_uow(), providers=self.payment_providers, clock=self.clock
+                ),
+            ),
+            (
+                "payouts.resend",
+                lambda: resend_unsent_payouts(
                     uow=self.new_uow(), providers=self.payment_providers, clock=self.clock
                 ),
             ),

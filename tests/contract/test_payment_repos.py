@@ -13,7 +13,7 @@ from adapters.memory.provider import MemoryPaymentProvider
 from core.identity.model import Account
 from core.payments import ledger
 from core.payments.ledger import LedgerAccount
-from core.payments.model import Payment, PaymentStatus, Purpose, RefundStatus
+from core.payments.model import Payment, PaymentStatus, Payout, PayoutStatus, Purpose, RefundStatus
 from core.payments.ports import ProviderEvent, ProviderEventType
 from core.payments.services import record_provider_event
 from core.shared.errors import Conflict, NotFound
@@ -149,6 +149,40 @@ async def test_refunds_round_trip_and_unsent_ones_are_found(
         loaded = await uow.payments.get(payment.id)
     assert settled.status is RefundStatus.SUCCEEDED
     assert (loaded.refunded, loaded.refund_pending) == (1_000, 500)
+
+
+async def test_payouts_round_trip_and_pending_ones_with_a_provider_are_found(
+    new_uow: NewUow, make: Make, clock: SteppingClock
+) -> None:
+    seller = await make.account()
+    tag = uuid7(clock.now()).hex[:8]
+    waiting = Payout.create(seller.id, Money(700, "RUB"), "resale", clock.now(), f"p-{tag}")
+    paid = Payout.create(seller.id, Money(800, "RUB"), "resale", clock.now(), f"p-{tag}")
+    paid.mark_paid("po_1", clock.now())
+    unknown = Payout.create(seller.id, Money(900, "RUB"), "resale", clock.now())
+    async with new_uow() as uow:
+        for payout in (waiting, paid, unknown):
+            await uow.payouts.add(payout)
+        await uow.commit()
+    later = clock.now() + timedelta(seconds=1)
+    async with new_uow() as uow:
+        assert await uow.payouts.get(waiting.id) == waiting
+        assert await uow.payouts.get_for_update(paid.id) == paid
+        assert await uow.payouts.get(unknown.id) == unknown
+        stuck = await uow.payouts.unsent(later, 1000)
+        assert waiting in stuck
+        assert paid not in stuck
+        assert unknown not in stuck  # no provider to send it through
+        assert waiting not in await uow.payouts.unsent(waiting.created_at, 1000)
+        with pytest.raises(NotFound):
+            await uow.payouts.get(uuid7(clock.now()))
+        failed = await uow.payouts.get_for_update(waiting.id)
+        failed.mark_failed(clock.now())
+        await uow.payouts.save(failed)
+        await uow.commit()
+    async with new_uow() as uow:
+        assert (await uow.payouts.get(waiting.id)).status is PayoutStatus.FAILED
+        assert waiting.id not in {p.id for p in await uow.payouts.unsent(later, 1000)}
 
 
 async def test_the_ledger_sums_postings_per_account_and_currency(

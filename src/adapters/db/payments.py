@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from adapters.db.repository import SqlRepository, placeholders
@@ -14,6 +15,8 @@ from core.payments.model import (
     PaymentId,
     PaymentStatus,
     Payout,
+    PayoutId,
+    PayoutStatus,
     Purpose,
     Refund,
     RefundId,
@@ -167,9 +170,11 @@ class _SqlMoneyOut(SqlRepository):
     table = ""
     columns = ""
 
-    async def _insert(self, item: Refund | Payout, owner_id: UUID) -> None:
+    async def _insert(self, item: Refund | Payout, owner_id: UUID, *more: tuple[str, Any]) -> None:
+        names = "".join(f", {name}" for name, _ in more)
         await self.db.execute(
-            f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders(1, 10)})",
+            f"INSERT INTO {self.table} ({self.columns}{names})"
+            f" VALUES ({placeholders(1, 10 + len(more))})",
             item.id,
             owner_id,
             item.amount.amount,
@@ -180,6 +185,7 @@ class _SqlMoneyOut(SqlRepository):
             item.provider_ref,
             item.created_at,
             item.settled_at,
+            *(value for _, value in more),
         )
 
     async def save(self, item: Refund | Payout) -> None:
@@ -231,7 +237,45 @@ class SqlPayouts(_SqlMoneyOut):
     table, columns = "payouts", _PAYOUT
 
     async def add(self, payout: Payout) -> None:
-        await self._insert(payout, payout.account_id)
+        await self._insert(payout, payout.account_id, ("provider", payout.provider))
+
+    async def _one(self, payout_id: PayoutId, lock: str) -> Payout:
+        row = await self.db.fetchrow(
+            f"SELECT {_PAYOUT}, provider FROM payouts WHERE id = $1{lock}", payout_id
+        )
+        if row is None:
+            raise NotFound("payout not found")
+        return _payout(row)
+
+    async def get(self, payout_id: PayoutId) -> Payout:
+        return await self._one(payout_id, "")
+
+    async def get_for_update(self, payout_id: PayoutId) -> Payout:
+        return await self._one(payout_id, self.for_update)
+
+    async def unsent(self, created_before: datetime, limit: int) -> list[Payout]:
+        rows = await self.db.fetch(
+            f"SELECT {_PAYOUT}, provider FROM payouts WHERE status = 'pending'"
+            " AND provider <> '' AND created_at < $1 ORDER BY created_at, id LIMIT $2",
+            created_before,
+            limit,
+        )
+        return [_payout(row) for row in rows]
+
+
+def _payout(row: Row) -> Payout:
+    return Payout(
+        id=PayoutId(row["id"]),
+        account_id=AccountId(row["account_id"]),
+        amount=Money(row["amount"], row["currency"]),
+        reason=row["reason"],
+        created_at=row["created_at"],
+        idempotency_key=row["idempotency_key"],
+        status=PayoutStatus(row["status"]),
+        provider_ref=row["provider_ref"],
+        settled_at=row["settled_at"],
+        provider=row["provider"],
+    )
 
 
 class SqlLedger(SqlRepository):

@@ -233,6 +233,7 @@ class Payouts(Table, tablename="payouts"):
     provider_ref = Varchar(length=255, null=True, default=None)
     created_at = _at()
     settled_at = _at(null=True)
+    provider = Varchar(length=32, default="")  # the provider it goes through; "" before it was kept
 
 
 class LedgerPostings(Table, tablename="ledger_postings"):

@@ -6,7 +6,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from core.payments.ledger import Balances, JournalEntry, balances
-from core.payments.model import OPEN, Payment, PaymentId, Payout, Refund, RefundId, RefundStatus
+from core.payments.model import (
+    OPEN,
+    Payment,
+    PaymentId,
+    Payout,
+    PayoutId,
+    PayoutStatus,
+    Refund,
+    RefundId,
+    RefundStatus,
+)
 from core.shared.errors import Conflict
 
 if TYPE_CHECKING:
@@ -105,6 +115,22 @@ class MemoryPayouts(_Repo):
         self.tx.put(self.table, payout.id, payout)
 
     save = add
+
+    async def get(self, payout_id: PayoutId) -> Payout:
+        return self._get(payout_id, "payout")  # type: ignore[no-any-return]
+
+    get_for_update = get
+
+    async def unsent(self, created_before: datetime, limit: int) -> list[Payout]:
+        stuck = sorted(
+            (
+                p
+                for p in self.tx.rows(self.table)
+                if p.status is PayoutStatus.PENDING and p.provider and p.created_at < created_before
+            ),
+            key=lambda p: (p.created_at, p.id),
+        )
+        return stuck[:limit]
 
 
 class MemoryLedger(_Repo):

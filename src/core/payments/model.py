@@ -265,9 +265,18 @@ class Payout(Aggregate):
     status: PayoutStatus = PayoutStatus.PENDING
     provider_ref: str | None = None
     settled_at: datetime | None = None
+    provider: str = ""
+    """The provider it is sent through, so that a payout whose call failed can be resent."""
 
     @classmethod
-    def create(cls, account_id: AccountId, amount: Money, reason: str, now: datetime) -> Payout:
+    def create(
+        cls,
+        account_id: AccountId,
+        amount: Money,
+        reason: str,
+        now: datetime,
+        provider: str = "",
+    ) -> Payout:
         if amount.amount <= 0:
             raise ValidationFailed("a payout sends a positive amount", field="amount")
         payout_id = PayoutId(uuid7(now))
@@ -278,7 +287,16 @@ class Payout(Aggregate):
             reason=reason[:200],
             created_at=now,
             idempotency_key=f"stagedoor-payout-{payout_id}",
+            provider=provider,
         )
+
+    def mark_failed(self, now: datetime) -> bool:
+        """The provider refused it outright: it stays owed to the account, for a person to
+        look at. False when it was already paid or failed."""
+        if self.status is not PayoutStatus.PENDING:
+            return False
+        self.status, self.settled_at = PayoutStatus.FAILED, now
+        return True
 
     def mark_paid(self, provider_ref: str, now: datetime) -> bool:
         """The provider sent it; False when that was already known."""

@@ -11,7 +11,7 @@ from uuid import UUID
 import attrs
 
 from core.payments.ledger import Balances, JournalEntry
-from core.payments.model import Payment, PaymentId, Payout, Refund, RefundId
+from core.payments.model import Payment, PaymentId, Payout, PayoutId, Refund, RefundId
 from core.shared.errors import DomainError
 from core.shared.money import Money
 from core.shared.uow import UnitOfWork
@@ -159,7 +159,18 @@ class RefundRepository(Protocol):
 class PayoutRepository(Protocol):
     async def add(self, payout: Payout) -> None: ...
 
+    async def get(self, payout_id: PayoutId) -> Payout: ...
+
+    async def get_for_update(self, payout_id: PayoutId) -> Payout:
+        """Load and lock: the first call and a resend of one payout book it once."""
+        ...
+
     async def save(self, payout: Payout) -> None: ...
+
+    async def unsent(self, created_before: datetime, limit: int) -> list[Payout]:
+        """Pending payouts with a provider, made before `created_before`, oldest first: the
+        ones whose provider call failed or never came back."""
+        ...
 
 
 class Ledger(Protocol):

@@ -301,6 +301,33 @@ async def resend_unsent_refunds(
     return sent
 
 
+async def resend_unsent_payouts(
+    *, uow: PaymentsUnitOfWork, providers: Providers, clock: Clock, limit: int = 50
+) -> int:
+    """Retry payouts whose provider call failed or never came back (their stored key makes
+    the money leave once); how many were paid. A provider still down is tried again on the
+    next run; one that refuses a payout outright marks it failed, for a person to look at."""
+    async with uow:
+        stuck = await uow.payouts.unsent(clock.now() - UNSENT_REFUND_GRACE, limit)
+    paid = 0
+    for payout in stuck:
+        try:
+            await send_payout(
+                payout, provider=payout.provider, uow=uow, providers=providers, clock=clock
+            )
+        except ProviderUnavailable:
+            continue
+        except DomainError:
+            async with uow:
+                stored = await uow.payouts.get_for_update(payout.id)
+                if stored.mark_failed(clock.now()):
+                    await uow.payouts.save(stored)
+                    await uow.commit()
+            continue
+        paid += 1
+    return paid
+
+
 async def abandon_refund(refund: Refund, *, uow: PaymentsUnitOfWork, clock: Clock) -> None:
     """Record that a refund will not happen (the provider refused it): its amount becomes
     refundable again, for a person to look at."""
@@ -329,7 +356,7 @@ async def pay_out(
     answers, the payout is marked paid and posted to the ledger. A retry of a payout whose
     call failed reuses the stored key, so the money leaves once.
     """
-    payout = Payout.create(account_id, amount, reason, clock.now())
+    payout = Payout.create(account_id, amount, reason, clock.now(), provider)
     async with uow:
         await uow.payouts.add(payout)
         await uow.commit()
@@ -344,9 +371,10 @@ async def send_payout(
         PayoutRequest(payout.id, payout.account_id, payout.amount, payout.idempotency_key)
     )
     now = clock.now()
-    async with uow:
-        if payout.mark_paid(reference, now):
-            await uow.payouts.save(payout)
-            await uow.ledger.post(ledger.payout(payout.id, payout.amount, now))
+    async with uow:  # re-read under a lock: a resend may be booking the same payout
+        stored = await uow.payouts.get_for_update(payout.id)
+        if stored.mark_paid(reference, now):
+            await uow.payouts.save(stored)
+            await uow.ledger.post(ledger.payout(stored.id, stored.amount, now))
             await uow.commit()
-    return payout
+    return stored

@@ -70,41 +70,44 @@ async def _hand_over_ticket(
     return True, successor.id
 
 
-async def release(listing: Listing, uow: ResaleUnitOfWork, now: datetime) -> Payout | None:
-    """Inside a transaction: release a listing's escrow if due; the payout to send after."""
+async def release(
+    listing: Listing, provider: str, uow: ResaleUnitOfWork, now: datetime
+) -> Payout | None:
+    """Inside a transaction: release a listing's escrow if due; the payout (through the
+    buyer's payment provider) to send after the commit."""
     if not listing.release_escrow(now):
         return None
     await uow.ledger.post(ledger.release(listing.id, listing.price, listing.fee, now))
     if listing.proceeds.amount <= 0:
         return None
     payout = Payout.create(
-        AccountId(listing.seller_id), listing.proceeds, f"resale {listing.id}", now
+        AccountId(listing.seller_id), listing.proceeds, f"resale {listing.id}", now, provider
     )
     listing.payout_id = payout.id
     await uow.payouts.add(payout)
     return payout
 
 
-async def _send(
-    payout: Payout | None, provider: str, uow: ResaleUnitOfWork, providers: Providers, clock: Clock
-) -> None:
-    if payout is not None:
-        with contextlib.suppress(ProviderUnavailable):  # stays pending; see docs/resale.md
-            await send_payout(payout, provider=provider, uow=uow, providers=providers, clock=clock)
-
-
 @attrs.frozen
 class _FollowUp:
-    """What to hand the provider once a listing's transaction committed."""
+    """What to hand the provider once a listing's transaction committed. A payout the
+    provider does not take now stays pending; `resend_unsent_payouts` sends it later."""
 
     payout: Payout | None = None
-    provider: str = ""
     refund: Refund | None = None
 
     async def send(self, uow: ResaleUnitOfWork, providers: Providers, clock: Clock) -> None:
         if self.refund is not None:
             await hand_over_refund(self.refund, uow=uow, providers=providers)
-        await _send(self.payout, self.provider, uow, providers, clock)
+        if self.payout is not None:
+            with contextlib.suppress(ProviderUnavailable):
+                await send_payout(
+                    self.payout,
+                    provider=self.payout.provider,
+                    uow=uow,
+                    providers=providers,
+                    clock=clock,
+                )
 
 
 async def complete_purchase(
@@ -130,7 +133,7 @@ async def complete_purchase(
             listing.sell(purchase, new_ticket, now)
             purchase.status, purchase.settled_at = PurchaseStatus.COMPLETED, now
             # paid after the start (a hold still running then): the escrow is due at once
-            follow_up = _FollowUp(await release(listing, uow, now), payment.provider)
+            follow_up = _FollowUp(await release(listing, payment.provider, uow, now))
         else:
             if sellable:  # the ticket was voided (its event cancelled): the listing goes too
                 listing.withdraw_for_void_ticket(now) or listing.release(purchase.id, now)
@@ -199,7 +202,7 @@ async def _settle(listing: Listing, uow: ResaleUnitOfWork, now: datetime) -> _Fo
     if await _event_cancelled(listing, uow):
         return await _unwind(listing, uow, now)
     provider = await _provider_of(listing.purchase_id, uow)
-    return _FollowUp(await release(listing, uow, now), provider)
+    return _FollowUp(await release(listing, provider, uow, now))
 
 
 async def _event_cancelled(listing: Listing, uow: ResaleUnitOfWork) -> bool:

@@ -4,6 +4,7 @@ payer may see, and the note a payer gets when money comes back."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from tests.unit.core.payments.support import HOLD, PRICE, captured, stored_payment, tell
@@ -28,10 +29,11 @@ from core.payments.services import (
     pay_out,
     payment_details,
     refund_payment,
+    resend_unsent_payouts,
     resend_unsent_refunds,
     send_payout,
 )
-from core.shared.errors import NotFound
+from core.shared.errors import Conflict, NotFound
 from core.shared.ids import uuid7
 from core.shared.money import Money
 
@@ -267,6 +269,9 @@ async def test_sending_a_paid_payout_again_books_nothing_more(
     new_uow: NewUow, clock: SteppingClock, provider: MemoryPaymentProvider
 ) -> None:
     payout = Payout.create(AccountId(uuid7(clock.now())), Money(700, "RUB"), "r", clock.now())
+    async with new_uow() as uow:
+        await uow.payouts.add(payout)
+        await uow.commit()
     providers = {"memory": provider}
     first = await send_payout(
         payout, provider="memory", uow=new_uow(), providers=providers, clock=clock
@@ -278,6 +283,64 @@ async def test_sending_a_paid_payout_again_books_nothing_more(
     assert again.settled_at == settled_at
     async with new_uow() as uow:
         assert len(await uow.ledger.entries()) == 1
+
+
+async def test_a_payout_the_provider_did_not_take_is_resent_once_after_a_grace(
+    store: MemoryStore, new_uow: NewUow, clock: SteppingClock, provider: MemoryPaymentProvider
+) -> None:
+    seller = AccountId(uuid7(clock.now()))
+    providers = {"memory": provider}
+    provider.down = True
+    with pytest.raises(ProviderUnavailable):
+        await pay_out(
+            seller, Money(900, "RUB"), "resale", provider="memory",
+            uow=new_uow(), providers=providers, clock=clock,
+        )  # fmt: skip
+    [waiting] = store.table("payouts").values()
+    assert (waiting.status, waiting.provider) == (PayoutStatus.PENDING, "memory")
+    provider.down = False
+    assert await resend_unsent_payouts(uow=new_uow(), providers=providers, clock=clock) == 0
+    clock.advance(UNSENT_REFUND_GRACE)
+    provider.down = True  # still down: it waits for the next run
+    assert await resend_unsent_payouts(uow=new_uow(), providers=providers, clock=clock) == 0
+    provider.down = False
+    assert await resend_unsent_payouts(uow=new_uow(), providers=providers, clock=clock) == 1
+    assert await resend_unsent_payouts(uow=new_uow(), providers=providers, clock=clock) == 0
+    [paid] = store.table("payouts").values()
+    assert paid.status is PayoutStatus.PAID
+    assert [r.amount for r in provider.payouts.values()] == [Money(900, "RUB")]
+    async with new_uow() as uow:
+        assert [e.kind for e in await uow.ledger.entries()] == [EntryKind.PAYOUT]
+
+
+async def test_a_payout_the_provider_refuses_is_marked_failed_and_one_without_a_provider_waits(
+    store: MemoryStore, new_uow: NewUow, clock: SteppingClock
+) -> None:
+    seller = AccountId(uuid7(clock.now()))
+    refused = Payout.create(seller, Money(300, "RUB"), "r", clock.now(), "refusing")
+    unknown = Payout.create(seller, Money(400, "RUB"), "r", clock.now())  # no provider kept
+    async with new_uow() as uow:
+        await uow.payouts.add(refused)
+        await uow.payouts.add(unknown)
+        await uow.commit()
+    clock.advance(UNSENT_REFUND_GRACE + timedelta(seconds=1))
+
+    class Refusing:
+        name = "refusing"
+
+        async def payout(self, request: PayoutRequest) -> str:
+            raise Conflict("this account cannot receive payouts")
+
+    providers: dict[str, Any] = {"refusing": Refusing()}
+    assert await resend_unsent_payouts(uow=new_uow(), providers=providers, clock=clock) == 0
+    failed = store.table("payouts")[refused.id]
+    assert failed.status is PayoutStatus.FAILED
+    assert failed.settled_at is not None
+    assert failed.settled_at > refused.created_at + UNSENT_REFUND_GRACE
+    assert store.table("payouts")[unknown.id].status is PayoutStatus.PENDING
+    assert not failed.mark_failed(clock.now())
+    async with new_uow() as uow:
+        assert await uow.payouts.unsent(clock.now(), 10) == []
 
 
 async def test_a_payer_is_told_once_how_much_came_back_and_why(

@@ -17,7 +17,7 @@ from core.booking.services import cancel_event
 from core.payments.ledger import LedgerAccount, trial_balance
 from core.payments.model import PaymentStatus, RefundStatus
 from core.payments.ports import ProviderEventType
-from core.payments.services import expire_payments
+from core.payments.services import expire_payments, resend_unsent_payouts
 from core.resale import conversations, escrow
 from core.resale import services as resale
 from core.resale.commands import BuyListing, SendMessage
@@ -376,6 +376,40 @@ async def test_an_unhandled_cancellation_stops_the_release_at_the_start(
     await relay.drain()  # the cancellation's own handler finds nothing left to do
     assert market.provider.payouts == {}
     assert len(market.provider.refunds) == 1
+
+
+async def test_a_payout_the_provider_missed_at_the_release_is_resent_later(
+    market: Market, relay: Relay
+) -> None:
+    seller, buyer = await market.person(), await market.person()
+    event, booking = await market.ticket(seller)
+    listing = await market.list(seller, booking.tickets[0].barcode, Money(20_000, RUB))
+    _, payment = await market.buy(listing, buyer)
+    await news(market.provider, payment, market.new_uow, market.clock)
+    await relay.drain()
+    providers = {market.provider.name: market.provider}
+    market.clock.advance(event.starts_at - market.clock.now())
+    market.provider.down = True
+    await escrow.resale_upkeep(uow=market.new_uow(), clock=market.clock, providers=providers)
+    released = await market.stored(listing)
+    assert released.escrow is Escrow.RELEASED
+    [pending] = market.store.table("payouts").values()
+    assert (pending.id, pending.status.value, pending.provider) == (
+        released.payout_id,
+        "pending",
+        market.provider.name,
+    )
+    market.provider.down = False
+    market.clock.advance(timedelta(minutes=1))
+    sent = await resend_unsent_payouts(
+        uow=market.new_uow(), providers=providers, clock=market.clock
+    )
+    assert sent == 1
+    assert [p.amount for p in market.provider.payouts.values()] == [Money(19_000, RUB)]
+    async with market.new_uow() as uow:
+        balances = await uow.ledger.balances()
+    assert balances[(LedgerAccount.SELLER_PAYOUTS, RUB)] == 0
+    assert trial_balance(balances) == {RUB: 0}
 
 
 async def test_a_stagedoor_sale_cannot_be_disputed(market: Market, relay: Relay) -> None:
