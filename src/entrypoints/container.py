@@ -71,6 +71,10 @@ class Database(Protocol):
         """Raise if the database cannot answer."""
         ...
 
+    async def reseal_barcodes(self, limit: int = 200) -> int:
+        """Seal barcodes stored in clear or under an old key; how many were."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -128,8 +132,9 @@ class Container:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose
         time ran out, hand over refunds and payouts a provider did not take, deliver sandbox
         webhooks, request the reminders that fell due, expire resale listings whose event
-        started and release resale escrow that is due. Each runs on its own; one failing does
-        not stop the others. Returns the work done."""
+        started and release resale escrow that is due, seal barcodes left in clear or under an
+        old key. Each runs on its own; one failing does not stop the others. Returns the work
+        done."""
         jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
             ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
             (
@@ -145,6 +150,7 @@ class Container:
                 ),
             ),
             ("sandbox.deliver", self.sandbox.deliver_due),
+            ("barcodes.reseal", self.database.reseal_barcodes),
             ("reminders.send", lambda: send_due_reminders(uow=self.new_uow(), clock=self.clock)),
             (
                 "resale.upkeep",

@@ -33,6 +33,7 @@ from adapters.db.engines import (
     sqlite_path,
 )
 from adapters.db.piccolo_app import APP_NAME
+from adapters.db.reseal import reseal_barcodes
 from adapters.db.unit_of_work import (
     HotRowGate,
     PostgresTransaction,
@@ -98,6 +99,10 @@ class SqlDatabase:
             result = await run_forwards(APP_NAME)
         if not result.success:
             raise MigrationFailed(f"migrations failed: {result.message}\n{output.getvalue()}")
+
+    async def reseal_barcodes(self, limit: int = 200) -> int:
+        """Seal barcodes stored in clear or under an old key (see `adapters.db.reseal`)."""
+        return await reseal_barcodes(self, limit)
 
     async def ping(self) -> None:
         """Raise if the database does not answer."""

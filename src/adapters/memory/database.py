@@ -24,6 +24,10 @@ class MemoryDatabase:
     async def migrate(self) -> None:
         return None
 
+    async def reseal_barcodes(self, limit: int = 200) -> int:
+        """Memory keeps barcodes as they are: there is nothing to seal."""
+        return 0
+
     async def ping(self) -> None:
         return None
 
