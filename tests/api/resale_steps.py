@@ -16,6 +16,16 @@ from .test_api_payments import eventually
 
 CARD_OK = "4242 4242 4242 4242"
 RUB = "RUB"
+EXTERNAL = {
+    "issuer": "kassa",
+    "event": {
+        "event_name": "Swan Lake",
+        "starts_at": "2030-03-01T19:00:00+03:00",
+        "city": "Moscow",
+        "place": "Bolshoi",
+    },
+}
+"""A ticket of another site: its issuer and event, as a seller describes them."""
 
 
 async def verified(api: Api, name: str, phone: str) -> User:

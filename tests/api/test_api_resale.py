@@ -11,6 +11,7 @@ import pytest
 
 from .apiclient import Api, User, assert_problem
 from .resale_steps import (
+    EXTERNAL,
     bought,
     listed,
     make_admin,
@@ -155,17 +156,6 @@ async def test_unverified_people_can_neither_sell_nor_buy(
     assert "verify your phone" in assert_problem(r, 403, "permission-denied")["detail"]
     r = await api.client.post("/api/v1/resale/listings", json={})
     assert_problem(r, 401, "unauthenticated")
-
-
-EXTERNAL = {
-    "issuer": "kassa",
-    "event": {
-        "event_name": "Swan Lake",
-        "starts_at": "2030-03-01T19:00:00+03:00",
-        "city": "Moscow",
-        "place": "Bolshoi",
-    },
-}
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from adapters.memory import MemoryNotifier
 
 from .apiclient import User
 from .pagesite import Site, csrf_of, sign_in
-from .resale_steps import settled, ticket_of, verified
+from .resale_steps import EXTERNAL, settled, ticket_of, verified
 
 RESALE_API = ("/api/v1/resale/", "/api/v1/tickets")
 PAGE_ROUTES = ("/resale", "/tickets", "/account/phone")
@@ -86,17 +86,6 @@ class Actor:
 
     async def form(self, path: str, data: dict[str, str]) -> httpx.Response:
         return await self.client.post(path, data={**data, "csrf_token": self.csrf})
-
-
-EXTERNAL = {
-    "issuer": "kassa",
-    "event": {
-        "event_name": "Swan Lake",
-        "starts_at": "2030-03-01T19:00:00+03:00",
-        "city": "Moscow",
-        "place": "Bolshoi",
-    },
-}
 
 
 async def _reads(actor: Actor, listings: Iterable[str], organiser: str) -> None:
@@ -270,9 +259,9 @@ def _walked_everything(session: Session, site: Site) -> None:
         pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$")
         for method in item:
             if method in ("get", "post", "put", "patch", "delete"):
-                assert any(
-                    m == method.upper() and pattern.match(p) for m, p in walked
-                ), f"{method.upper()} {template} was never called"
+                assert any(m == method.upper() and pattern.match(p) for m, p in walked), (
+                    f"{method.upper()} {template} was never called"
+                )
     for route in site.app.routes:
         if not route.path.startswith(PAGE_ROUTES):
             continue

@@ -19,6 +19,7 @@ Every function here is idempotent: payment news arrives at least once and in any
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
 import attrs
@@ -178,18 +179,36 @@ async def resale_upkeep(
     now = clock.now()
     async with uow:
         due = await uow.listings.due(now, limit)
-    done = 0
-    for listing_id in due:
+
+    async def settle(listing: Listing) -> _FollowUp | None:
+        return await _settle(listing, uow, now)
+
+    return await _one_by_one(due, settle, uow=uow, providers=providers, clock=clock)
+
+
+async def _one_by_one(
+    listing_ids: Iterable[ListingId],
+    step: Callable[[Listing], Awaitable[_FollowUp | None]],
+    *,
+    uow: ResaleUnitOfWork,
+    providers: Providers,
+    clock: Clock,
+) -> int:
+    """Run `step` on each listing in a transaction of its own, under the listing's lock; a
+    step that changed it (returned what to send) is committed, and its refund or payout
+    handed to the provider after. Returns how many listings changed."""
+    changed = 0
+    for listing_id in listing_ids:
         async with uow:
             listing = await uow.listings.get_for_update(listing_id)
-            follow_up = await _settle(listing, uow, now)
+            follow_up = await step(listing)
             if follow_up is None:
                 continue
             await uow.listings.save(listing)
             await uow.commit()
-        done += 1
+        changed += 1
         await follow_up.send(uow, providers, clock)
-    return done
+    return changed
 
 
 async def _settle(listing: Listing, uow: ResaleUnitOfWork, now: datetime) -> _FollowUp | None:
@@ -242,22 +261,14 @@ async def close_for_cancelled_event(
     now = clock.now()
     async with uow:
         found = await uow.listings.open_of_event(event_id)
-    closed = 0
-    for listing_id in found:
-        async with uow:
-            listing = await uow.listings.get_for_update(ListingId(listing_id))
-            follow_up = _FollowUp() if listing.withdraw_for_void_ticket(now) else None
-            if follow_up is not None:
-                await off_sale(listing, uow)
-            else:
-                follow_up = await _unwind(listing, uow, now)
-            if follow_up is None:
-                continue
-            await uow.listings.save(listing)
-            await uow.commit()
-        closed += 1
-        await follow_up.send(uow, providers, clock)
-    return closed
+
+    async def close(listing: Listing) -> _FollowUp | None:
+        if listing.withdraw_for_void_ticket(now):
+            await off_sale(listing, uow)
+            return _FollowUp()
+        return await _unwind(listing, uow, now)
+
+    return await _one_by_one(found, close, uow=uow, providers=providers, clock=clock)
 
 
 async def dispute_sale(

@@ -7,13 +7,16 @@ import asyncio
 from datetime import timedelta
 from uuid import UUID
 
+import attrs
 import pytest
 from tests.unit.core.resale.conftest import Market
 from tests.unit.support import HOLD_TERMS, Relay, book_and_check_out
 from tests.unit.support import provider_news as news
 
 from core.booking.commands import CancelEvent
+from core.booking.model import Event
 from core.booking.services import cancel_event
+from core.identity.model import Account
 from core.payments.ledger import LedgerAccount, trial_balance
 from core.payments.model import PaymentStatus, RefundStatus
 from core.payments.ports import ProviderEventType
@@ -22,13 +25,33 @@ from core.resale import conversations, escrow
 from core.resale import services as resale
 from core.resale.commands import BuyListing, SendMessage
 from core.resale.messages import MASK, mask_contacts
-from core.resale.model import DISPUTE_WINDOW, Escrow, ListingStatus, PurchaseStatus
+from core.resale.model import DISPUTE_WINDOW, Escrow, Listing, ListingStatus, PurchaseStatus
 from core.shared.errors import Conflict, NotFound, PermissionDenied
 from core.shared.money import Money
 from core.shared.paging import PageRequest
 from core.tickets.model import TicketStatus
 
 RUB = "RUB"
+
+
+@attrs.frozen
+class Sale:
+    event: Event
+    listing: Listing
+    seller: Account
+    buyer: Account
+
+
+async def stagedoor_sale(market: Market, relay: Relay, amount: int) -> Sale:
+    """A verified seller's Stagedoor ticket listed at `amount` and bought and paid for."""
+    seller, buyer = await market.person(), await market.person()
+    event, booking = await market.ticket(seller)
+    listing = await market.list(seller, booking.tickets[0].barcode, Money(amount, RUB))
+    _, payment = await market.buy(listing, buyer)
+    await news(market.provider, payment, market.new_uow, market.clock)
+    await relay.drain()
+    return Sale(event, listing, seller, buyer)
+
 
 
 async def test_a_buyer_pays_and_gets_a_new_ticket_the_seller_is_paid_less_the_fee_at_the_start(
@@ -356,12 +379,8 @@ async def test_cancelling_the_event_unwinds_every_resale_of_its_tickets(
 async def test_an_unhandled_cancellation_stops_the_release_at_the_start(
     market: Market, relay: Relay
 ) -> None:
-    seller, buyer = await market.person(), await market.person()
-    event, booking = await market.ticket(seller)
-    listing = await market.list(seller, booking.tickets[0].barcode, Money(10_000, RUB))
-    _, payment = await market.buy(listing, buyer)
-    await news(market.provider, payment, market.new_uow, market.clock)
-    await relay.drain()
+    sale = await stagedoor_sale(market, relay, 10_000)
+    event, listing = sale.event, sale.listing
     await cancel_event(
         CancelEvent(event.id, event.host_id, "rain"), uow=market.new_uow(), clock=market.clock
     )  # its handlers have not run yet when the start passes
@@ -381,12 +400,8 @@ async def test_an_unhandled_cancellation_stops_the_release_at_the_start(
 async def test_a_payout_the_provider_missed_at_the_release_is_resent_later(
     market: Market, relay: Relay
 ) -> None:
-    seller, buyer = await market.person(), await market.person()
-    event, booking = await market.ticket(seller)
-    listing = await market.list(seller, booking.tickets[0].barcode, Money(20_000, RUB))
-    _, payment = await market.buy(listing, buyer)
-    await news(market.provider, payment, market.new_uow, market.clock)
-    await relay.drain()
+    sale = await stagedoor_sale(market, relay, 20_000)
+    event, listing = sale.event, sale.listing
     providers = {market.provider.name: market.provider}
     market.clock.advance(event.starts_at - market.clock.now())
     market.provider.down = True
@@ -413,12 +428,8 @@ async def test_a_payout_the_provider_missed_at_the_release_is_resent_later(
 
 
 async def test_a_stagedoor_sale_cannot_be_disputed(market: Market, relay: Relay) -> None:
-    seller, buyer = await market.person(), await market.person()
-    _, booking = await market.ticket(seller)
-    listing = await market.list(seller, booking.tickets[0].barcode, Money(10_000, RUB))
-    _, payment = await market.buy(listing, buyer)
-    await news(market.provider, payment, market.new_uow, market.clock)
-    await relay.drain()
+    sale = await stagedoor_sale(market, relay, 10_000)
+    listing, buyer = sale.listing, sale.buyer
     with pytest.raises(Conflict, match="reissued to you"):
         await escrow.dispute_sale(
             listing.id, actor=buyer.id, uow=market.new_uow(), clock=market.clock
