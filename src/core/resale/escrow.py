@@ -75,12 +75,11 @@ async def release(
     listing: Listing, provider: str, uow: ResaleUnitOfWork, now: datetime
 ) -> Payout | None:
     """Inside a transaction: release a listing's escrow if due; the payout (through the
-    buyer's payment provider) to send after the commit."""
+    buyer's payment provider) to send after the commit. The fee is at most 30 % of the
+    price, so there is always something to pay out."""
     if not listing.release_escrow(now):
         return None
     await uow.ledger.post(ledger.release(listing.id, listing.price, listing.fee, now))
-    if listing.proceeds.amount <= 0:
-        return None
     payout = Payout.create(
         AccountId(listing.seller_id), listing.proceeds, f"resale {listing.id}", now, provider
     )
@@ -136,11 +135,10 @@ async def complete_purchase(
             # paid after the start (a hold still running then): the escrow is due at once
             follow_up = _FollowUp(await release(listing, payment.provider, uow, now))
         else:
-            if sellable:  # the ticket was voided (its event cancelled): the listing goes too
-                listing.withdraw_for_void_ticket(now) or listing.release(purchase.id, now)
+            if sellable:  # the ticket went bad meanwhile (voided, or used): the listing goes too
+                listing.release(purchase.id, now)  # this purchase's own hold first
+                listing.withdraw_for_void_ticket(now)
                 await off_sale(listing, uow)
-            else:
-                listing.release(purchase.id, now)
             purchase.status, purchase.settled_at = PurchaseStatus.REFUNDED, now
             refund = await reserve_refund(PaymentId(purchase.payment_id), GONE, uow, now)
             follow_up = _FollowUp(refund=refund)

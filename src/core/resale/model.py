@@ -220,7 +220,7 @@ class Listing(Aggregate):
             return None
         return HINT_MASK + self.barcode[-HINT_LENGTH:]
 
-    def visible_to(self, viewer: UUID | None, now: datetime) -> bool:
+    def visible_to(self, viewer: UUID | None) -> bool:
         """Listings on the market (available, or held while someone pays) are public; sold,
         withdrawn and expired ones only for their seller and buyer."""
         if self.is_seller(viewer) or self.is_buyer(viewer):

@@ -53,9 +53,13 @@ async def authenticity_of(claim: TicketClaim, checkers: Checkers, now: datetime)
         return Verdict(Authenticity.UNVERIFIED, claim.issuer, "the issuer could not be asked")
 
 
+_ISSUER_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
 def _issuer(text: str) -> str:
+    """An issuer's name as checkers are registered under it: Latin letters, digits, '-'."""
     issuer = text.strip().lower()
-    if not issuer or len(issuer) > ISSUER_MAX or not issuer.replace("-", "").isalnum():
+    if not issuer or len(issuer) > ISSUER_MAX or not set(issuer) <= _ISSUER_CHARACTERS:
         raise ValidationFailed(
             f"issuer is a name of letters, digits and '-', at most {ISSUER_MAX}", field="issuer"
         )
@@ -153,7 +157,7 @@ async def listing_for(
     """A listing as `viewer` may see it: public while on sale, else its seller and buyer only."""
     async with uow:
         listing = await uow.listings.get(listing_id)
-    if not listing.visible_to(viewer, clock.now()):
+    if not listing.visible_to(viewer):
         raise NotFound("listing not found")
     return listing
 
@@ -177,7 +181,7 @@ async def _close(
 ) -> Listing:
     async with uow:
         listing = await uow.listings.get_for_update(listing_id)
-        if not listing.visible_to(actor, now):
+        if not listing.visible_to(actor):
             raise NotFound("listing not found")
         if expire:
             listing.mark_expired(actor, now)
@@ -223,7 +227,7 @@ async def buy_listing(
         if not buyer.phone_verified:
             raise PermissionDenied("verify your phone number before buying tickets")
         listing = await uow.listings.get(cmd.listing_id)
-        if not listing.visible_to(cmd.buyer_id, now):
+        if not listing.visible_to(cmd.buyer_id):
             raise NotFound("listing not found")
         mine = await _own_hold(listing, cmd.buyer_id, uow, now)
         if mine is not None:

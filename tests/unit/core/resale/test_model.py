@@ -320,16 +320,16 @@ def test_listings_expire_at_the_start_unless_sold_or_paid_for() -> None:
 
 def test_on_sale_listings_are_public_others_for_their_seller_and_buyer() -> None:
     item = listing()
-    assert item.visible_to(None, NOW)
+    assert item.visible_to(None)
     held(item)
-    assert item.visible_to(OTHER, NOW)
+    assert item.visible_to(OTHER)
     sold_item = listing()
     sold(sold_item)
-    assert sold_item.visible_to(SELLER, NOW)
-    assert sold_item.visible_to(BUYER, NOW)
-    assert not sold_item.visible_to(OTHER, NOW)
-    assert not sold_item.visible_to(None, NOW)
-    assert not listing(status=ListingStatus.WITHDRAWN).visible_to(OTHER, NOW)
+    assert sold_item.visible_to(SELLER)
+    assert sold_item.visible_to(BUYER)
+    assert not sold_item.visible_to(OTHER)
+    assert not sold_item.visible_to(None)
+    assert not listing(status=ListingStatus.WITHDRAWN).visible_to(OTHER)
 
 
 def test_barcodes_go_to_the_buyer_of_an_external_ticket_only() -> None:

@@ -30,6 +30,7 @@ from core.shared.errors import Conflict, NotFound, PermissionDenied
 from core.shared.money import Money
 from core.shared.paging import PageRequest
 from core.tickets.model import TicketStatus
+from core.tickets.services import ScanAtDoor, check_at_door
 
 RUB = "RUB"
 
@@ -51,7 +52,6 @@ async def stagedoor_sale(market: Market, relay: Relay, amount: int) -> Sale:
     await news(market.provider, payment, market.new_uow, market.clock)
     await relay.drain()
     return Sale(event, listing, seller, buyer)
-
 
 
 async def test_a_buyer_pays_and_gets_a_new_ticket_the_seller_is_paid_less_the_fee_at_the_start(
@@ -192,6 +192,7 @@ async def test_a_payment_arriving_after_someone_else_bought_is_refunded(
         refunds = await uow.refunds.for_payment(slow_payment.id)
         slow = await uow.payments.get(slow_payment.id)
     assert [r.amount for r in refunds] == [Money(100, RUB)]
+    assert [r.payment_id for r in market.provider.refunds.values()] == [slow_payment.id]
     assert slow.status in (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED)
     assert refunds[0].status in (RefundStatus.PENDING, RefundStatus.SUCCEEDED)
     view = await resale.purchase_for(slow_purchase.id, viewer=late.id, uow=market.new_uow())
@@ -473,3 +474,103 @@ def test_masking_leaves_ordinary_text_alone() -> None:
     )
     assert mask_contacts("tg @jazzfan99 please") == f"tg {MASK} please"
     assert mask_contacts("8 999 123 45 67") == MASK
+
+
+async def test_a_payment_landing_after_the_event_was_cancelled_is_refunded_and_the_listing_goes(
+    market: Market, relay: Relay
+) -> None:
+    seller, buyer = await market.person(), await market.person()
+    event, booking = await market.ticket(seller)
+    listing = await market.list(seller, booking.tickets[0].barcode, Money(30_000, RUB))
+    purchase, payment = await market.buy(listing, buyer)
+    await cancel_event(
+        CancelEvent(event.id, event.host_id, "storm"), uow=market.new_uow(), clock=market.clock
+    )
+    await relay.drain()
+    assert (await market.stored(listing)).status is ListingStatus.HELD  # the buyer still pays
+    await news(market.provider, payment, market.new_uow, market.clock)
+    await relay.drain()
+    gone = await market.stored(listing)
+    assert (gone.status, gone.purchase_id, gone.escrow) == (
+        ListingStatus.WITHDRAWN,
+        None,
+        Escrow.NONE,
+    )
+    assert [(r.payment_id, r.amount) for r in market.provider.refunds.values()] == [
+        (payment.id, Money(30_000, RUB))
+    ]
+    async with market.new_uow() as uow:
+        ticket = await uow.tickets.get(booking.tickets[0].id)
+        done = await uow.purchases.get(purchase.id)
+    assert (ticket.status, ticket.on_sale) == (TicketStatus.VOID, False)
+    assert done.status is PurchaseStatus.REFUNDED
+    assert done.settled_at is not None
+
+
+async def test_a_ticket_used_at_the_door_while_listed_is_not_sold(
+    market: Market, relay: Relay
+) -> None:
+    seller, buyer = await market.person(), await market.person()
+    event, booking = await market.ticket(seller)
+    barcode = booking.tickets[0].barcode
+    listing = await market.list(seller, barcode, Money(30_000, RUB))
+    _, payment = await market.buy(listing, buyer)
+    check = await check_at_door(
+        ScanAtDoor(event.id, barcode, event.host_id), uow=market.new_uow(), clock=market.clock
+    )
+    assert check.admitted
+    await news(market.provider, payment, market.new_uow, market.clock)
+    await relay.drain()
+    assert (await market.stored(listing)).status is ListingStatus.WITHDRAWN
+    assert [r.amount for r in market.provider.refunds.values()] == [Money(30_000, RUB)]
+    async with market.new_uow() as uow:
+        assert [
+            t.holder_id for t in (await uow.tickets.list_for_holder(buyer.id, PageRequest())).items
+        ] == []
+
+
+async def test_a_payment_landing_after_the_start_within_its_hold_sells_and_pays_out_at_once(
+    market: Market, relay: Relay
+) -> None:
+    seller, buyer = await market.person(), await market.person()
+    soon = market.clock.current + timedelta(minutes=10)
+    _, booking = await market.ticket(seller, starts_at=soon)
+    listing = await market.list(seller, booking.tickets[0].barcode, Money(40_000, RUB))
+    _, payment = await market.buy(listing, buyer)
+    market.clock.advance(timedelta(minutes=11))  # the event started; the hold runs 15 minutes
+    await news(market.provider, payment, market.new_uow, market.clock)
+    await relay.drain()
+    sold = await market.stored(listing)
+    assert (sold.status, sold.escrow) == (ListingStatus.SOLD, Escrow.RELEASED)
+    [(ref, request)] = market.provider.payouts.items()
+    assert (request.payout_id, request.account_id, request.amount) == (
+        sold.payout_id,
+        seller.id,
+        Money(38_000, RUB),
+    )
+    [stored] = market.store.table("payouts").values()
+    assert (stored.status.value, stored.provider, stored.provider_ref) == (
+        "paid",
+        market.provider.name,
+        ref,
+    )
+    assert stored.reason == f"resale {listing.id}"
+    async with market.new_uow() as uow:
+        [release] = [e for e in await uow.ledger.entries() if e.kind.value == "release"]
+    assert release.source_id == listing.id
+
+
+async def test_upkeep_works_through_its_due_listings_in_batches(market: Market) -> None:
+    seller = await market.person()
+    start = market.clock.current + timedelta(hours=1)
+    made = []
+    for _ in range(3):
+        _, booking = await market.ticket(seller, starts_at=start)
+        made.append(await market.list(seller, booking.tickets[0].barcode, Money(100, RUB)))
+    market.clock.advance(timedelta(hours=2))
+    upkeep = escrow.resale_upkeep
+    assert await upkeep(uow=market.new_uow(), clock=market.clock, providers={}, limit=2) == 2
+    assert await upkeep(uow=market.new_uow(), clock=market.clock, providers={}) == 1
+    assert await upkeep(uow=market.new_uow(), clock=market.clock, providers={}) == 0
+    for item in made:
+        assert (await market.stored(item)).status is ListingStatus.EXPIRED
