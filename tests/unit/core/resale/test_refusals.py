@@ -21,7 +21,7 @@ from core.resale import conversations, escrow
 from core.resale import services as resale
 from core.resale.commands import SendMessage
 from core.resale.messages import BODY_MAX, Message
-from core.resale.model import ListingId, ResaleRules
+from core.resale.model import EventType, ListingId, ListingStatus, ResaleRules
 from core.resale.services import authenticity_of
 from core.shared.errors import DomainError, ValidationFailed
 from core.shared.money import Money
@@ -411,3 +411,59 @@ async def test_a_buyer_sees_the_barcode_only_while_they_hold_the_ticket(
     resold = await resale.purchase_for(purchase.id, viewer=buyer.id, uow=market.new_uow())
     assert (resold.ticket_id, resold.barcode) == (bought.ticket_id, None)  # revoked now
     assert resold.listing.id == listing.id
+
+
+def test_model_refusals_word_for_word() -> None:
+    from tests.unit.core.resale.test_model import BUYER, OTHER, listing, purchase
+
+    held = listing()
+    with pytest.raises(DomainError) as caught:
+        held.sell(purchase(held), None, NOW)
+    assert caught.value.detail == "this listing is not held for this purchase"
+    taken = listing(status=ListingStatus.SOLD)
+    with pytest.raises(DomainError) as caught:
+        taken.take_for(purchase(taken), NOW)
+    assert caught.value.detail == "this listing is no longer free for this purchase"
+    unsold = listing("kassa", buyer_id=BUYER)
+    with pytest.raises(DomainError) as caught:
+        unsold.dispute(BUYER, NOW)
+    assert caught.value.detail == "there is no money held on this sale to dispute"
+    with pytest.raises(DomainError) as caught:
+        purchase(listing()).ensure_owned_by(OTHER)
+    assert caught.value.detail == "purchase not found"
+
+
+def test_the_fee_rounds_at_exactly_half_a_minor_unit() -> None:
+    rules = ResaleRules(UUID(int=1), fee_bp=1)
+    assert rules.fee(Money(4_999, RUB)) == Money(0, RUB)  # 0.4999 of a minor unit
+    assert rules.fee(Money(5_000, RUB)) == Money(1, RUB)  # 0.5
+
+
+async def test_the_seller_keeps_seeing_a_closed_listing_with_the_type_they_chose(
+    market: Market,
+) -> None:
+    seller = await market.person()
+    _, booking = await market.ticket(seller)
+    listing = await market.list(
+        seller, booking.tickets[0].barcode, Money(100, RUB), event_type=EventType.COMEDY
+    )
+    assert listing.details.event_type is EventType.COMEDY
+    closed = await resale.mark_listing_expired(
+        listing.id, actor=seller.id, uow=market.new_uow(), clock=market.clock
+    )
+    assert closed.updated_at >= listing.created_at
+    seen = await resale.listing_for(
+        listing.id, viewer=seller.id, uow=market.new_uow(), clock=market.clock
+    )
+    assert (seen.id, seen.created_at) == (listing.id, listing.created_at)
+
+
+async def test_a_free_events_ticket_cannot_be_sold_under_a_cap(market: Market) -> None:
+    seller = await market.person()
+    hosted, booking = await market.ticket(seller)  # a free event
+    await resale.set_price_cap(hosted.host_id, 1000, uow=market.new_uow())
+    assert await refusal(market.list(seller, booking.tickets[0].barcode, Money(1, RUB))) == (
+        "ValidationFailed",
+        "the organiser caps resale at 0.00 RUB for this ticket",
+        "price",
+    )
