@@ -171,15 +171,21 @@ class SqlEvents(SqlRepository):
         return page_of(rows, page.limit, _event, _event_cursor)
 
     async def hosted_by(
-        self, host_id: AccountId, *, past: bool, now: datetime, page: PageRequest
+        self,
+        host_id: AccountId,
+        *,
+        past: bool,
+        now: datetime,
+        page: PageRequest,
+        public_only: bool = False,
     ) -> Page[Event]:
         when, order, beyond = ("<=", "DESC", "<") if past else (">", "", ">")
         args: list[Any] = [host_id, now]
-        keyset = ""
+        keyset = " AND visibility = 'public'" if public_only else ""
         if page.cursor is not None:
             starts_at, event_id = instant_id_after(page.cursor)
             args += [starts_at, event_id]
-            keyset = f" AND (starts_at, id) {beyond} ($3, $4)"
+            keyset += f" AND (starts_at, id) {beyond} ($3, $4)"
         args.append(page.limit + 1)
         rows = await self.db.fetch(
             f"SELECT {_EVENT} FROM events WHERE host_id = $1 AND starts_at {when} $2{keyset}"

@@ -48,6 +48,7 @@ from adapters.http.participants import ParticipantsController
 from adapters.http.payments import PaymentsController
 from adapters.http.privacy import mask_path
 from adapters.http.problems import EXCEPTION_HANDLERS
+from adapters.http.reviews import ReviewsController
 
 access_log = structlog.get_logger("stagedoor.http")
 
@@ -144,6 +145,7 @@ def build_app(
             HealthController,
             AuthController,
             EventsController,
+            ReviewsController,
             BookingsController,
             PaymentsController,
             PayPages,

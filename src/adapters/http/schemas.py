@@ -28,6 +28,7 @@ from core.booking.model import (
     TicketStatus,
     Visibility,
 )
+from core.booking.reviews import Rating
 from core.identity import model as identity
 from core.identity.model import Account
 from core.payments.model import OPEN, Payment, PaymentStatus, Purpose, Refund, RefundStatus
@@ -224,9 +225,12 @@ class EventOut(msgspec.Struct):
     price: MoneyOut | None
     created_at: datetime
     updated_at: datetime
+    rating: float | None = None
+    """The average of the event's reviews (1 to 5); null before any, and in search results."""
+    reviews: int = 0
 
     @classmethod
-    def of(cls, event: Event) -> EventOut:
+    def of(cls, event: Event, rating: Rating | None = None) -> EventOut:
         d = event.details
         return cls(
             id=event.id,
@@ -246,6 +250,8 @@ class EventOut(msgspec.Struct):
             price=MoneyOut.of(event.price),
             created_at=event.created_at,
             updated_at=event.updated_at,
+            rating=None if rating is None else rating.average,
+            reviews=0 if rating is None else rating.count,
         )
 
 
@@ -372,10 +378,20 @@ class GuestOut(msgspec.Struct):
     full_name: str
     seats: int
     booked_at: datetime
+    rating: float | None
+    """The guest's average rating from hosts' reviews; null before any."""
+    reviews: int
 
     @classmethod
     def of(cls, entry: GuestListEntry) -> GuestOut:
-        return cls(entry.account_id, entry.full_name, entry.seats, entry.booked_at)
+        return cls(
+            entry.account_id,
+            entry.full_name,
+            entry.seats,
+            entry.booked_at,
+            entry.rating,
+            entry.reviews,
+        )
 
 
 class GuestListOut(msgspec.Struct):

@@ -244,12 +244,20 @@ class MemoryEvents(_Repo):
         return _page(found, page.limit, lambda e: instant_id_cursor(e.starts_at, e.id))
 
     async def hosted_by(
-        self, host_id: AccountId, *, past: bool, now: datetime, page: PageRequest
+        self,
+        host_id: AccountId,
+        *,
+        past: bool,
+        now: datetime,
+        page: PageRequest,
+        public_only: bool = False,
     ) -> Page[Event]:
         mine = [
             e
             for e in self.tx.rows(self.table)
-            if e.host_id == host_id and (e.starts_at <= now if past else e.starts_at > now)
+            if e.host_id == host_id
+            and (e.starts_at <= now if past else e.starts_at > now)
+            and (e.visibility is Visibility.PUBLIC or not public_only)
         ]
         mine.sort(key=_event_key, reverse=past)
         if page.cursor is not None:

@@ -38,10 +38,16 @@ class EventRepository(Protocol):
         ...
 
     async def hosted_by(
-        self, host_id: AccountId, *, past: bool, now: datetime, page: PageRequest
+        self,
+        host_id: AccountId,
+        *,
+        past: bool,
+        now: datetime,
+        page: PageRequest,
+        public_only: bool = False,
     ) -> Page[Event]:
-        """The host's events, every status: upcoming ones (starting after `now`) soonest
-        first, or past ones latest first."""
+        """The host's events of every status (only public ones when `public_only`): upcoming
+        ones (starting after `now`) soonest first, or past ones latest first."""
         ...
 
 

@@ -286,10 +286,19 @@ async def mark_held(cmd: MarkHeld, *, uow: BookingUnitOfWork, clock: Clock) -> E
 
 
 async def hosted_events(
-    host_id: AccountId, page: PageRequest, *, past: bool, uow: BookingUnitOfWork, clock: Clock
+    host_id: AccountId,
+    page: PageRequest,
+    *,
+    past: bool,
+    viewer: AccountId | None,
+    uow: BookingUnitOfWork,
+    clock: Clock,
 ) -> tuple[Page[Event], dict[EventId, Rating]]:
-    """A host's events, upcoming or past, with each event's rating from reviews."""
+    """A host's events, upcoming or past, with each event's rating from reviews; others than
+    the host see only the public ones."""
     async with uow:
-        found = await uow.events.hosted_by(host_id, past=past, now=clock.now(), page=page)
+        found = await uow.events.hosted_by(
+            host_id, past=past, now=clock.now(), page=page, public_only=viewer != host_id
+        )
         ratings = await uow.reviews.ratings(ReviewTarget.EVENT, [e.id for e in found.items])
     return found, {EventId(k): v for k, v in ratings.items()}
