@@ -16,6 +16,7 @@ from adapters.live import MemoryLive, RedisLive
 from adapters.payments.sandbox import Poster, SandboxProvider
 from core.booking.handlers import BookingNotificationsUnitOfWork
 from core.booking.reminding import send_due_reminders
+from core.booking.waiting import lapse_offers
 from core.identity.ports import (
     AccessTokens,
     CodeSource,
@@ -110,7 +111,7 @@ class Container:
     async def run_jobs(self) -> int:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose
         time ran out, hand over refunds a provider did not take, deliver sandbox webhooks,
-        request the reminders that fell due.
+        request the reminders that fell due, pass lapsed waiting-list offers on.
         Each runs on its own; one failing does not stop the others. Returns the work done."""
         jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
             ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
@@ -122,6 +123,7 @@ class Container:
             ),
             ("sandbox.deliver", self.sandbox.deliver_due),
             ("reminders.send", lambda: send_due_reminders(uow=self.new_uow(), clock=self.clock)),
+            ("waitlist.lapse", lambda: lapse_offers(uow=self.new_uow(), clock=self.clock)),
         ]
         done = 0
         for name, job in jobs:

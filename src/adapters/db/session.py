@@ -60,6 +60,8 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     ),
     "reviews_rating_range": "a rating is a whole number from 1 to 5",
     "reminders_subject_kind_key": "this reminder is already scheduled",
+    "waitlist_active_key": "you are already on this event's waiting list",
+    "waitlist.event_id, waitlist.guest_id": "you are already on this event's waiting list",
 }
 """What each constraint guards, by its PostgreSQL name and by SQLite's way of naming it."""
 

@@ -390,6 +390,20 @@ class Reviews(Table, tablename="reviews"):
     updated_at = _at()
 
 
+class Waitlist(Table, tablename="waitlist"):
+    """A guest waiting for seats at a full event; one active entry (waiting or offered) per
+    guest and event, and offers found by expiry (constraints migration)."""
+
+    id = _id()
+    event_id = _ref(Events, index=False)
+    guest_id = _ref(Accounts)
+    seats = Integer()
+    created_at = _at()
+    status = Varchar(length=16)
+    offer_expires_at = _at(null=True)
+    booking_id = UUID(null=True, default=None)
+
+
 TABLES: list[type[Table]] = [
     Accounts,
     PhoneVerifications,
@@ -417,4 +431,5 @@ TABLES: list[type[Table]] = [
     StaffInvitations,
     Reminders,
     Reviews,
+    Waitlist,
 ]

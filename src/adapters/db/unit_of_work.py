@@ -40,6 +40,7 @@ from adapters.db.reviews import SqlReviews
 from adapters.db.sandbox import SqlSandbox
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
+from adapters.db.waitlist import SqlWaitlist
 from core.shared.events import Aggregate
 from core.shared.uow import collect_events
 
@@ -188,6 +189,7 @@ class SqlUnitOfWork:
         self.perks = SqlPerks(self)
         self.reminders = SqlReminders(self)
         self.reviews = SqlReviews(self)
+        self.waitlist = SqlWaitlist(self)
 
     @property
     def session(self) -> Session:

@@ -49,6 +49,7 @@ from adapters.http.payments import PaymentsController
 from adapters.http.privacy import mask_path
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.reviews import ReviewsController
+from adapters.http.waitlist import WaitlistController
 
 access_log = structlog.get_logger("stagedoor.http")
 
@@ -147,6 +148,7 @@ def build_app(
             EventsController,
             ReviewsController,
             BookingsController,
+            WaitlistController,
             PaymentsController,
             PayPages,
             ConferencesController,

@@ -469,6 +469,7 @@ class MemoryUnitOfWork:
         self.perks = MemoryPerks(tx)
         self.reminders = MemoryReminders(tx)
         self.reviews = MemoryReviews(tx)
+        self.waitlist = MemoryWaitlist(tx)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -513,3 +514,4 @@ from adapters.memory.perks import MemoryPerks  # noqa: E402
 from adapters.memory.reminders import MemoryReminders  # noqa: E402
 from adapters.memory.reviews import MemoryReviews  # noqa: E402
 from adapters.memory.sandbox import MemorySandbox  # noqa: E402
+from adapters.memory.waitlist import MemoryWaitlist  # noqa: E402

@@ -81,3 +81,19 @@ class EditReview:
     author_id: AccountId
     rating: int
     text: str = ""
+
+
+@attrs.frozen
+class JoinWaitlist:
+    event_id: EventId
+    guest_id: AccountId
+    seats: int
+    invite_token: str | None = None
+
+
+@attrs.frozen
+class WaitlistAction:
+    """Accept the offer on, or leave, one's waiting list entry."""
+
+    entry_id: UUID
+    actor_id: AccountId

@@ -68,6 +68,20 @@ class BookingExpired(_BookingEvent):
     name = "booking.expired"
 
 
+@attrs.frozen(kw_only=True)
+class WaitlistOffered(DomainEvent):
+    """Freed seats are held for a waiting guest until `expires_at` (local time)."""
+
+    name = "waitlist.offered"
+    entry_id: UUID
+    live_event_id: UUID
+    guest_id: UUID
+    seats: int
+    title: str
+    starts_at: datetime
+    expires_at: datetime
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     EventPublished,
     EventChanged,
@@ -75,4 +89,5 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     BookingConfirmed,
     BookingCancelled,
     BookingExpired,
+    WaitlistOffered,
 )

@@ -14,6 +14,7 @@ from core.booking.events import (
     EventCancelled,
     EventChanged,
     EventPublished,
+    WaitlistOffered,
 )
 from core.booking.model import Event, EventId
 from core.booking.notes import CALENDAR_FIELDS, calendar_for, when
@@ -161,6 +162,27 @@ async def on_booking_expired(event: BookingExpired, ctx: BookingContext) -> None
     )
 
 
+async def on_waitlist_offered(event: WaitlistOffered, ctx: BookingContext) -> None:
+    """Tell the waiting guest that seats are held for them, and until when."""
+    await request_notifications(
+        [
+            NotificationRequest(
+                AccountId(event.guest_id),
+                "waitlist_offer",
+                f"{event.name}:{event.entry_id}",
+                {
+                    "title": event.title,
+                    "starts_at": when(event.starts_at),
+                    "seats": str(event.seats),
+                    "expires_at": when(event.expires_at),
+                },
+            )
+        ],
+        uow=ctx.new_uow(),
+        clock=ctx.clock,
+    )
+
+
 async def refund_cancelled_event(event: EventCancelled, ctx: BookingContext) -> None:
     await refund_event_bookings(
         EventId(event.live_event_id),
@@ -192,6 +214,7 @@ HANDLERS: dict[str, Sequence[Handler]] = {
     BookingExpired.name: [on_booking_expired],
     EventCancelled.name: [on_event_cancelled, refund_cancelled_event],
     EventChanged.name: [on_event_changed],
+    WaitlistOffered.name: [on_waitlist_offered],
     PaymentSucceeded.name: [on_payment_succeeded],
     PaymentFailed.name: [on_payment_closed],
     PaymentExpired.name: [on_payment_closed],

@@ -176,7 +176,11 @@ class Event(Aggregate):
         if not self.is_host(actor):
             raise PermissionDenied("only the host who created this event may change it")
 
-    def _ensure_open(self, now: datetime, doing: str) -> None:
+    def is_open(self, now: datetime) -> bool:
+        """Scheduled and not started: seats can still be booked."""
+        return self.status is EventStatus.SCHEDULED and now < self.starts_at
+
+    def ensure_open(self, now: datetime, doing: str) -> None:
         if self.status is EventStatus.CANCELLED:
             raise Conflict(f"the event is cancelled; cannot {doing}")
         if now >= self.starts_at:
@@ -193,7 +197,7 @@ class Event(Aggregate):
             raise ValidationFailed(
                 f"seats must be between 1 and {SEATS_PER_BOOKING_MAX}", field="seats"
             )
-        self._ensure_open(now, "book")
+        self.ensure_open(now, "book")
         if seats > self.seats_left:
             left = self.seats_left
             raise Conflict(f"only {left} seat{'s' if left != 1 else ''} left")
@@ -228,7 +232,7 @@ class Event(Aggregate):
 
     def edit(self, actor: AccountId, changes: EventChanges, now: datetime) -> None:
         self.ensure_manageable_by(actor)
-        self._ensure_open(now, "edit it")
+        self.ensure_open(now, "edit it")
         details = attrs.evolve(self.details, **changes.detail_fields()).checked()
         if details.starts_at != self.details.starts_at and details.starts_at <= now:
             raise ValidationFailed("starts_at must be in the future", field="starts_at")
@@ -262,7 +266,7 @@ class Event(Aggregate):
 
     def ensure_cancellable_by(self, actor: AccountId, now: datetime) -> None:
         self.ensure_manageable_by(actor)
-        self._ensure_open(now, "cancel it")
+        self.ensure_open(now, "cancel it")
 
     def cancel(
         self, actor: AccountId, reason: str, guest_ids: tuple[AccountId, ...], now: datetime

@@ -8,12 +8,13 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime
 
-from core.booking.model import EventId
+from core.booking.model import Event, EventId
 from core.booking.ports import BookingUnitOfWork
 from core.booking.tickets import Booking, BookingId, BookingStatus
-from core.payments.model import CAPTURED, PaymentId, Refund
+from core.booking.waitlist import offer_freed_seats
+from core.payments.model import CAPTURED, Payment, PaymentId, Purpose, Refund
 from core.payments.ports import ProviderUnavailable
-from core.payments.services import Providers, send_refund
+from core.payments.services import PaymentTerms, Providers, send_refund
 from core.shared.clock import Clock
 
 SEATS_GONE = "the seats were no longer available when the payment arrived"
@@ -74,9 +75,11 @@ async def release_hold(booking_id: BookingId, *, uow: BookingUnitOfWork, clock: 
         booking = await uow.bookings.get(booking_id)
         event = await uow.events.get_for_update(booking.event_id)
         booking = await uow.bookings.get(booking_id)
-        if booking.expire(event, clock.now()):
+        now = clock.now()
+        if booking.expire(event, now):
             await uow.bookings.save(booking)
             await uow.events.save(event)
+            await offer_freed_seats(event, uow, now)
             await uow.commit()
     return booking
 
@@ -100,3 +103,21 @@ async def refund_event_bookings(
         await hand_over(refund, uow=uow, providers=providers)
         refunded += 1
     return refunded
+
+
+def payment_for(booking: Booking, event: Event, terms: PaymentTerms, now: datetime) -> Payment:
+    """The payment of a held, priced booking; made in the booking's own transaction."""
+    assert booking.amount is not None
+    assert booking.hold_expires_at is not None
+    payment = Payment.create(
+        payer_id=booking.guest_id,
+        amount=booking.amount,
+        purpose=Purpose.BOOKING,
+        reference_id=booking.id,
+        provider=terms.provider,
+        description=f"{booking.seats} x {event.details.title}",
+        now=now,
+        expires_at=booking.hold_expires_at,
+    )
+    booking.payment_id = payment.id
+    return payment

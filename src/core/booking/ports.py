@@ -9,11 +9,13 @@ from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invi
 from core.booking.reminders import ReminderRepository
 from core.booking.reviews import ReviewRepository
 from core.booking.tickets import Booking, BookingId
+from core.booking.waitlist import WaitlistRepository
 from core.identity.model import AccountId
 from core.payments.model import PaymentId
 from core.payments.ports import PaymentsUnitOfWork
 from core.shared.idempotency import IdempotencyStore
 from core.shared.paging import Page, PageRequest
+from core.shared.perks import PerksUnitOfWork
 
 
 class EventRepository(Protocol):
@@ -90,7 +92,7 @@ class InvitationRepository(Protocol):
     async def find(self, event_id: EventId, token_hash: str) -> Invitation | None: ...
 
 
-class BookingUnitOfWork(PaymentsUnitOfWork, Protocol):
+class BookingUnitOfWork(PaymentsUnitOfWork, PerksUnitOfWork, Protocol):
     """Booking writes payments too: a paid booking and its payment are made together."""
 
     events: EventRepository
@@ -100,3 +102,4 @@ class BookingUnitOfWork(PaymentsUnitOfWork, Protocol):
     idempotency: IdempotencyStore
     reminders: ReminderRepository
     reviews: ReviewRepository
+    waitlist: WaitlistRepository

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from datetime import datetime
 
 import attrs
 
@@ -17,36 +15,20 @@ from core.booking.commands import (
     MarkHeld,
     PublishEvent,
 )
-from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation, Visibility
-from core.booking.paid import hand_over, reserve_refund
+from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation
+from core.booking.paid import hand_over, payment_for, reserve_refund
 from core.booking.ports import BookingUnitOfWork
 from core.booking.reviews import Rating, ReviewTarget
 from core.booking.tickets import Booking, BookingId, BookingStatus
+from core.booking.visibility import ensure_visible, hash_invite
+from core.booking.waitlist import close_waitlist, offer_freed_seats
 from core.identity.model import AccountId
-from core.payments.model import Payment, Purpose
 from core.payments.services import PaymentTerms, Providers
 from core.shared.clock import Clock
-from core.shared.errors import Conflict, NotFound
+from core.shared.errors import Conflict
 from core.shared.idempotency import IdempotencyRecord, fingerprint, replayed, validate_key
 from core.shared.ids import uuid7
 from core.shared.paging import Page, PageRequest
-
-
-def hash_invite(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-async def _ensure_visible(
-    event: Event, viewer: AccountId | None, invite_token: str | None, uow: BookingUnitOfWork
-) -> None:
-    """A private event exists only for its host, holders of an invitation, and its guests."""
-    if event.visibility is Visibility.PUBLIC or event.is_host(viewer):
-        return
-    if invite_token and await uow.invitations.find(event.id, hash_invite(invite_token)):
-        return
-    if viewer is not None and await uow.bookings.has_active(event.id, viewer):
-        return
-    raise NotFound("event not found")
 
 
 async def publish_event(cmd: PublishEvent, *, uow: BookingUnitOfWork, clock: Clock) -> Event:
@@ -68,7 +50,7 @@ async def get_event(
 ) -> Event:
     async with uow:
         event = await uow.events.get(event_id)
-        await _ensure_visible(event, viewer, invite_token, uow)
+        await ensure_visible(event, viewer, invite_token, uow)
     return event
 
 
@@ -85,12 +67,14 @@ async def find_events(
 async def edit_event(cmd: EditEvent, *, uow: BookingUnitOfWork, clock: Clock) -> Event:
     async with uow:
         event = await uow.events.get_for_update(cmd.event_id)
-        await _ensure_visible(event, cmd.actor_id, cmd.invite_token, uow)
-        starts_at, now = event.starts_at, clock.now()
+        await ensure_visible(event, cmd.actor_id, cmd.invite_token, uow)
+        starts_at, capacity, now = event.starts_at, event.capacity, clock.now()
         event.edit(cmd.actor_id, cmd.changes, now)
         await uow.events.save(event)
         if event.starts_at != starts_at:
             await uow.reminders.move(event.id, event.starts_at, now)
+        if event.capacity > capacity:
+            await offer_freed_seats(event, uow, now)
         await uow.commit()
     return event
 
@@ -100,12 +84,13 @@ async def cancel_event(cmd: CancelEvent, *, uow: BookingUnitOfWork, clock: Clock
     now = clock.now()
     async with uow:
         event = await uow.events.get_for_update(cmd.event_id)
-        await _ensure_visible(event, cmd.actor_id, cmd.invite_token, uow)
+        await ensure_visible(event, cmd.actor_id, cmd.invite_token, uow)
         event.ensure_cancellable_by(cmd.actor_id, now)
         guests = await uow.bookings.cancel_all_for_event(event.id, now)
         event.cancel(cmd.actor_id, cmd.reason, tuple(guests), now)
         await uow.events.save(event)
         await uow.reminders.drop_event(event.id)
+        await close_waitlist(event.id, uow)
         await uow.commit()
     return event
 
@@ -118,7 +103,7 @@ async def create_invitation(
     token = secrets.token_urlsafe(18)
     async with uow:
         event = await uow.events.get(cmd.event_id)
-        await _ensure_visible(event, cmd.actor_id, None, uow)
+        await ensure_visible(event, cmd.actor_id, None, uow)
         event.ensure_manageable_by(cmd.actor_id)
         invitation = Invitation(
             id=uuid7(now), event_id=event.id, token_hash=hash_invite(token), created_at=now
@@ -153,7 +138,7 @@ async def book_seats(
     now = clock.now()
     async with uow:
         event = await uow.events.get(cmd.event_id)
-        await _ensure_visible(event, cmd.guest_id, cmd.invite_token, uow)
+        await ensure_visible(event, cmd.guest_id, cmd.invite_token, uow)
         if key is not None:
             earlier = replayed(await uow.idempotency.get(scope, key), asked)
             if earlier is not None:
@@ -165,7 +150,7 @@ async def book_seats(
             if earlier is not None:  # a twin request with this key got there first
                 return await uow.bookings.get(BookingId(earlier)), True
         if booking.amount is not None:
-            await uow.payments.add(_payment_for(booking, event, terms, now))
+            await uow.payments.add(payment_for(booking, event, terms, now))
         await uow.bookings.add(booking)
         if not await uow.events.take_seats(event.id, cmd.seats, now):
             fresh = await uow.events.get(event.id)
@@ -173,23 +158,6 @@ async def book_seats(
             raise Conflict("the seats were taken a moment ago; try again")
         await uow.commit()
     return booking, False
-
-
-def _payment_for(booking: Booking, event: Event, terms: PaymentTerms, now: datetime) -> Payment:
-    assert booking.amount is not None
-    assert booking.hold_expires_at is not None
-    payment = Payment.create(
-        payer_id=booking.guest_id,
-        amount=booking.amount,
-        purpose=Purpose.BOOKING,
-        reference_id=booking.id,
-        provider=terms.provider,
-        description=f"{booking.seats} x {event.details.title}",
-        now=now,
-        expires_at=booking.hold_expires_at,
-    )
-    booking.payment_id = payment.id
-    return payment
 
 
 async def cancel_booking(
@@ -215,6 +183,7 @@ async def cancel_booking(
         await uow.bookings.save(booking)
         await uow.reminders.drop(booking.id)
         await uow.events.save(event)
+        await offer_freed_seats(event, uow, now)
         await uow.commit()
     if refund is not None and providers is not None:
         await hand_over(refund, uow=uow, providers=providers)
@@ -264,7 +233,7 @@ async def guest_list(
     """The host's view of who is coming, with each guest's rating from hosts' reviews."""
     async with uow:
         event = await uow.events.get(event_id)
-        await _ensure_visible(event, actor_id, None, uow)
+        await ensure_visible(event, actor_id, None, uow)
         event.ensure_manageable_by(actor_id)
         entries = await uow.guests.entries(event.id)
         ratings = await uow.reviews.ratings(ReviewTarget.GUEST, [e.account_id for e in entries])
@@ -278,7 +247,7 @@ async def mark_held(cmd: MarkHeld, *, uow: BookingUnitOfWork, clock: Clock) -> E
     """The host says the event took place: it shows as held and reviews open."""
     async with uow:
         event = await uow.events.get_for_update(cmd.event_id)
-        await _ensure_visible(event, cmd.actor_id, None, uow)
+        await ensure_visible(event, cmd.actor_id, None, uow)
         event.mark_held(cmd.actor_id, clock.now())
         await uow.events.save(event)
         await uow.commit()
