@@ -470,6 +470,8 @@ class MemoryUnitOfWork:
         self.reminders = MemoryReminders(tx)
         self.reviews = MemoryReviews(tx)
         self.waitlist = MemoryWaitlist(tx)
+        self.venues = MemoryVenues(tx)
+        self.seats = MemorySeatHolds(tx)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -514,4 +516,5 @@ from adapters.memory.perks import MemoryPerks  # noqa: E402
 from adapters.memory.reminders import MemoryReminders  # noqa: E402
 from adapters.memory.reviews import MemoryReviews  # noqa: E402
 from adapters.memory.sandbox import MemorySandbox  # noqa: E402
+from adapters.memory.seating import MemorySeatHolds, MemoryVenues  # noqa: E402
 from adapters.memory.waitlist import MemoryWaitlist  # noqa: E402

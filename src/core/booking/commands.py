@@ -20,6 +20,7 @@ class PublishEvent:
     capacity: int
     visibility: Visibility = Visibility.PUBLIC
     price: Money | None = None
+    venue_id: UUID | None = None
 
 
 @attrs.frozen
@@ -51,6 +52,7 @@ class BookSeats:
     seats: int
     invite_token: str | None = None
     idempotency_key: str | None = None
+    seat_ids: tuple[UUID, ...] = ()  # at a seated event; left out, the best free seats
 
 
 @attrs.frozen

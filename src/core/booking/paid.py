@@ -57,7 +57,7 @@ async def confirm_paid_booking(
         booking = await uow.bookings.get(booking_id)  # re-read under the event's lock
         if booking.status is BookingStatus.PENDING_PAYMENT:
             booking.confirm(event, now)
-        elif booking.status is BookingStatus.EXPIRED and event.retake(booking.seats, now):
+        elif booking.status is BookingStatus.EXPIRED and await _retake(booking, event, uow, now):
             booking.confirm(event, now)
             await uow.events.save(event)
         elif booking.status is not BookingStatus.CONFIRMED:
@@ -69,6 +69,17 @@ async def confirm_paid_booking(
     return booking
 
 
+async def _retake(booking: Booking, event: Event, uow: BookingUnitOfWork, now: datetime) -> bool:
+    """Under the event's lock: take a lapsed booking's seats back if they are all still free."""
+    if booking.seat_ids and set(booking.seat_ids) & await uow.seats.taken(event.id):
+        return False
+    if not event.retake(booking.seats, now):
+        return False
+    if booking.seat_ids:
+        await uow.seats.hold(event.id, booking.id, booking.seat_ids)
+    return True
+
+
 async def release_hold(booking_id: BookingId, *, uow: BookingUnitOfWork, clock: Clock) -> Booking:
     """The payment failed or expired: a booking still on hold gives its seats back."""
     async with uow:
@@ -78,6 +89,7 @@ async def release_hold(booking_id: BookingId, *, uow: BookingUnitOfWork, clock: 
         now = clock.now()
         if booking.expire(event, now):
             await uow.bookings.save(booking)
+            await uow.seats.release(booking.id)
             await uow.events.save(event)
             await offer_freed_seats(event, uow, now)
             await uow.commit()

@@ -8,6 +8,7 @@ from typing import Protocol
 from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation
 from core.booking.reminders import ReminderRepository
 from core.booking.reviews import ReviewRepository
+from core.booking.seating import SeatHolds, VenueRepository
 from core.booking.tickets import Booking, BookingId
 from core.booking.waitlist import WaitlistRepository
 from core.identity.model import AccountId
@@ -103,3 +104,5 @@ class BookingUnitOfWork(PaymentsUnitOfWork, PerksUnitOfWork, Protocol):
     reminders: ReminderRepository
     reviews: ReviewRepository
     waitlist: WaitlistRepository
+    venues: VenueRepository
+    seats: SeatHolds

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
+from uuid import UUID
 
 import attrs
 
@@ -32,10 +34,12 @@ from core.shared.paging import Page, PageRequest
 
 
 async def publish_event(cmd: PublishEvent, *, uow: BookingUnitOfWork, clock: Clock) -> Event:
-    event = Event.publish(
-        cmd.host_id, cmd.details, cmd.capacity, cmd.visibility, cmd.price, clock.now()
-    )
+    """Publish an event; at a venue it has one seat per place on the venue's seat map."""
     async with uow:
+        venue = None if cmd.venue_id is None else await uow.venues.get(cmd.venue_id)
+        event = Event.publish(
+            cmd.host_id, cmd.details, cmd.capacity, cmd.visibility, cmd.price, clock.now(), venue
+        )
         await uow.events.add(event)
         await uow.commit()
     return event
@@ -90,6 +94,7 @@ async def cancel_event(cmd: CancelEvent, *, uow: BookingUnitOfWork, clock: Clock
         event.cancel(cmd.actor_id, cmd.reason, tuple(guests), now)
         await uow.events.save(event)
         await uow.reminders.drop_event(event.id)
+        await uow.seats.release_event(event.id)
         await close_waitlist(event.id, uow)
         await uow.commit()
     return event
@@ -134,7 +139,13 @@ async def book_seats(
     """
     key = validate_key(cmd.idempotency_key) if cmd.idempotency_key is not None else None
     scope = f"booking.book:{cmd.guest_id}"
-    asked = fingerprint({"event_id": str(cmd.event_id), "seats": cmd.seats})
+    asked = fingerprint(
+        {
+            "event_id": str(cmd.event_id),
+            "seats": cmd.seats,
+            "seat_ids": sorted(map(str, cmd.seat_ids)),
+        }
+    )
     now = clock.now()
     async with uow:
         event = await uow.events.get(cmd.event_id)
@@ -143,7 +154,7 @@ async def book_seats(
             earlier = replayed(await uow.idempotency.get(scope, key), asked)
             if earlier is not None:
                 return await uow.bookings.get(BookingId(earlier)), True
-        booking = event.book(cmd.guest_id, cmd.seats, now, hold=terms.hold)
+        booking = await book_places(event, cmd.guest_id, cmd.seats, now, uow, terms, cmd.seat_ids)
         if key is not None:
             record = IdempotencyRecord(scope, key, asked, booking.id, now)
             earlier = replayed(await uow.idempotency.claim(record), asked)
@@ -152,12 +163,31 @@ async def book_seats(
         if booking.amount is not None:
             await uow.payments.add(payment_for(booking, event, terms, now))
         await uow.bookings.add(booking)
+        if booking.seat_ids:
+            await uow.seats.hold(event.id, booking.id, booking.seat_ids)
         if not await uow.events.take_seats(event.id, cmd.seats, now):
             fresh = await uow.events.get(event.id)
             fresh.book(cmd.guest_id, cmd.seats, now)  # raises the rule that now refuses it
             raise Conflict("the seats were taken a moment ago; try again")
         await uow.commit()
     return booking, False
+
+
+async def book_places(
+    event: Event,
+    guest: AccountId,
+    seats: int,
+    now: datetime,
+    uow: BookingUnitOfWork,
+    terms: PaymentTerms,
+    wanted: tuple[UUID, ...] = (),
+) -> Booking:
+    """The event's model books; at a venue it is shown the seat map and the seats taken."""
+    if event.venue_id is None:
+        return event.book(guest, seats, now, hold=terms.hold, wanted=wanted)
+    venue = await uow.venues.get(event.venue_id)
+    taken = await uow.seats.taken(event.id)
+    return event.book(guest, seats, now, hold=terms.hold, venue=venue, wanted=wanted, taken=taken)
 
 
 async def cancel_booking(
@@ -182,6 +212,7 @@ async def cancel_booking(
         refund = await reserve_refund(booking, "booking cancelled by the guest", uow, now)
         await uow.bookings.save(booking)
         await uow.reminders.drop(booking.id)
+        await uow.seats.release(booking.id)
         await uow.events.save(event)
         await offer_freed_seats(event, uow, now)
         await uow.commit()

@@ -73,6 +73,7 @@ class Ticket:
     barcode: str = attrs.field(repr=False)
     issued_at: datetime
     status: TicketStatus = TicketStatus.VALID
+    seat_id: UUID | None = None  # the seat it admits to, at a venue with a seat map
 
 
 @attrs.define
@@ -90,6 +91,7 @@ class Booking(Aggregate):
     tickets: list[Ticket] = attrs.field(factory=list)
     payment_id: UUID | None = None
     hold_expires_at: datetime | None = None
+    seat_ids: tuple[UUID, ...] = ()  # the chosen seats, at a venue with a seat map
 
     @property
     def is_paid(self) -> bool:
@@ -124,8 +126,9 @@ class Booking(Aggregate):
                 holder_id=self.guest_id,
                 barcode=new_barcode(),
                 issued_at=now,
+                seat_id=self.seat_ids[n] if self.seat_ids else None,
             )
-            for _ in range(self.seats)
+            for n in range(self.seats)
         ]
         self.record(events.BookingConfirmed(**self._facts(event, now)))
         return True
