@@ -41,7 +41,7 @@ from core.shared.paging import (
 
 _EVENT = (
     "id, host_id, title, description, starts_at, ends_at, city, address, time_zone, capacity,"
-    " booked, visibility, status, price_amount, price_currency, created_at, updated_at"
+    " booked, visibility, status, price_amount, price_currency, created_at, updated_at, venue_id"
 )
 
 
@@ -66,6 +66,7 @@ def _event(row: Row) -> Event:
         price=None if price is None else Money(*price),
         status=EventStatus(row["status"]),
         booked=row["booked"],
+        venue_id=row["venue_id"],
     )
 
 
@@ -89,6 +90,7 @@ def _event_values(event: Event) -> list[Any]:
         None if event.price is None else event.price.currency,
         event.created_at,
         event.updated_at,
+        event.venue_id,
         d.city.casefold(),
         f"{d.title} {d.description}".casefold(),
     ]
@@ -113,7 +115,7 @@ class SqlEvents(SqlRepository):
 
     async def add(self, event: Event) -> None:
         await self.db.execute(
-            f"INSERT INTO events ({_EVENT}, city_key, search_text) VALUES ({placeholders(1, 19)})",
+            f"INSERT INTO events ({_EVENT}, city_key, search_text) VALUES ({placeholders(1, 20)})",
             *_event_values(event),
         )
         self.track(event)
@@ -127,7 +129,8 @@ class SqlEvents(SqlRepository):
             " updated_at = $15, city_key = $16, search_text = $17 WHERE id = $1",
             values[0],
             *values[2:15],
-            *values[16:],
+            *values[16:17],
+            *values[18:],
         )
         self.track(event)
 
@@ -197,9 +200,9 @@ class SqlEvents(SqlRepository):
 
 _BOOKING = (
     "id, event_id, guest_id, seats, status, amount_minor, currency, created_at, cancelled_at,"
-    " payment_id, hold_expires_at"
+    " payment_id, hold_expires_at, seat_ids"
 )
-_TICKET = "id, booking_id, event_id, holder_id, position, barcode, status, issued_at"
+_TICKET = "id, booking_id, event_id, holder_id, position, barcode, status, issued_at, seat_id"
 
 
 def _ticket(row: Row) -> Ticket:
@@ -211,6 +214,7 @@ def _ticket(row: Row) -> Ticket:
         barcode=row["barcode"],
         issued_at=row["issued_at"],
         status=TicketStatus(row["status"]),
+        seat_id=row["seat_id"],
     )
 
 
@@ -228,6 +232,7 @@ def _booking(row: Row, tickets: list[Ticket]) -> Booking:
         tickets=tickets,
         payment_id=row["payment_id"],
         hold_expires_at=row["hold_expires_at"],
+        seat_ids=tuple(UUID(seat) for seat in row["seat_ids"].split(",") if seat),
     )
 
 
@@ -256,7 +261,7 @@ class SqlBookings(SqlRepository):
         b = booking
         amount = (None, None) if b.amount is None else (b.amount.amount, b.amount.currency)
         await self.db.execute(
-            f"INSERT INTO bookings ({_BOOKING}) VALUES ({placeholders(1, 11)})",
+            f"INSERT INTO bookings ({_BOOKING}) VALUES ({placeholders(1, 12)})",
             b.id,
             b.event_id,
             b.guest_id,
@@ -267,6 +272,7 @@ class SqlBookings(SqlRepository):
             b.cancelled_at,
             b.payment_id,
             b.hold_expires_at,
+            ",".join(map(str, b.seat_ids)),
         )
         await self._save_tickets(booking)
         self.track(booking)
@@ -289,11 +295,21 @@ class SqlBookings(SqlRepository):
         if not booking.tickets:
             return
         await self.db.executemany(
-            f"INSERT INTO tickets ({_TICKET}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            f"INSERT INTO tickets ({_TICKET}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
             " ON CONFLICT (id) DO UPDATE SET holder_id = excluded.holder_id,"
             " barcode = excluded.barcode, status = excluded.status",
             [
-                (t.id, booking.id, t.event_id, t.holder_id, n, t.barcode, t.status, t.issued_at)
+                (
+                    t.id,
+                    booking.id,
+                    t.event_id,
+                    t.holder_id,
+                    n,
+                    t.barcode,
+                    t.status,
+                    t.issued_at,
+                    t.seat_id,
+                )
                 for n, t in enumerate(booking.tickets)
             ],
         )

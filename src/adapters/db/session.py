@@ -61,6 +61,10 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     "reviews_rating_range": "a rating is a whole number from 1 to 5",
     "reminders_subject_kind_key": "this reminder is already scheduled",
     "waitlist_active_key": "you are already on this event's waiting list",
+    "seat_holds_live_key": "one of these seats was just taken; choose other seats",
+    "seat_holds.event_id, seat_holds.seat_id": (
+        "one of these seats was just taken; choose other seats"
+    ),
     "waitlist.event_id, waitlist.guest_id": "you are already on this event's waiting list",
 }
 """What each constraint guards, by its PostgreSQL name and by SQLite's way of naming it."""

@@ -99,6 +99,7 @@ class Events(Table, tablename="events"):
     created_at = _at()
     updated_at = _at()
     search_text = Text()  # title and description, casefolded: what `?q=` searches
+    venue_id = UUID(null=True, default=None)  # a venue with a seat map
 
 
 class Bookings(Table, tablename="bookings"):
@@ -113,6 +114,7 @@ class Bookings(Table, tablename="bookings"):
     cancelled_at = _at(null=True)
     payment_id = UUID(null=True, default=None, index=True)
     hold_expires_at = _at(null=True)
+    seat_ids = Text(default="")  # the chosen seats' ids, comma-separated (seated events)
 
 
 class Tickets(Table, tablename="tickets"):
@@ -126,6 +128,7 @@ class Tickets(Table, tablename="tickets"):
     barcode = Varchar(length=32, unique=True)
     status = Varchar(length=16)
     issued_at = _at()
+    seat_id = UUID(null=True, default=None)  # the seat it admits to (seated events)
 
 
 class Invitations(Table, tablename="invitations"):
@@ -404,6 +407,27 @@ class Waitlist(Table, tablename="waitlist"):
     booking_id = UUID(null=True, default=None)
 
 
+class Venues(Table, tablename="venues"):
+    """A venue and its seat map, kept whole as JSON (see core.booking.seating)."""
+
+    id = _id()
+    owner_id = _ref(Accounts)
+    name = Varchar(length=100)
+    seat_map = Text()
+    seats = Integer()
+    created_at = _at()
+
+
+class SeatHolds(Table, tablename="seat_holds"):
+    """A seat of an event held or sold for a booking; one live row per (event, seat) by a
+    partial unique index (constraints migration). Released rows stay as history."""
+
+    event_id = _ref(Events, index=False)
+    seat_id = UUID(default=None)
+    booking_id = _ref(Bookings)
+    released_at = _at(null=True)
+
+
 TABLES: list[type[Table]] = [
     Accounts,
     PhoneVerifications,
@@ -432,4 +456,6 @@ TABLES: list[type[Table]] = [
     Reminders,
     Reviews,
     Waitlist,
+    Venues,
+    SeatHolds,
 ]

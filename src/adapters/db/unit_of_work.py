@@ -38,6 +38,7 @@ from adapters.db.perks import SqlPerks
 from adapters.db.reminders import SqlReminders
 from adapters.db.reviews import SqlReviews
 from adapters.db.sandbox import SqlSandbox
+from adapters.db.seating import SqlSeatHolds, SqlVenues
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
 from adapters.db.waitlist import SqlWaitlist
@@ -190,6 +191,8 @@ class SqlUnitOfWork:
         self.reminders = SqlReminders(self)
         self.reviews = SqlReviews(self)
         self.waitlist = SqlWaitlist(self)
+        self.venues = SqlVenues(self)
+        self.seats = SqlSeatHolds(self)
 
     @property
     def session(self) -> Session:
