@@ -49,6 +49,7 @@ from adapters.http.payments import PaymentsController
 from adapters.http.privacy import mask_path
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.reviews import ReviewsController
+from adapters.http.venues import VenuesController
 from adapters.http.waitlist import WaitlistController
 
 access_log = structlog.get_logger("stagedoor.http")
@@ -149,6 +150,7 @@ def build_app(
             ReviewsController,
             BookingsController,
             WaitlistController,
+            VenuesController,
             PaymentsController,
             PayPages,
             ConferencesController,

@@ -82,6 +82,7 @@ class BookingsController(Controller):
                 seats=data.seats,
                 invite_token=invite,
                 idempotency_key=idempotency_key,
+                seat_ids=tuple(data.seat_ids),
             ),
         )
         headers = {REPLAYED_HEADER: "true"} if replayed else {}

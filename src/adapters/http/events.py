@@ -75,7 +75,7 @@ class EventsController(Controller):
         status_code=201,
         operation_id="publishEvent",
         security=BEARER,
-        responses=problem_responses(401, 422),
+        responses=problem_responses(401, 404, 422),
     )
     async def publish(
         self, data: JSONBody[EventIn], platform: PlatformDep, account_id: CurrentAccount
@@ -88,6 +88,7 @@ class EventsController(Controller):
                 capacity=data.capacity,
                 visibility=data.visibility,
                 price=data.price.to_core() if data.price is not None else None,
+                venue_id=data.venue_id,
             ),
             uow=platform.new_uow(),
             clock=platform.clock,

@@ -14,7 +14,7 @@ from adapters.http.bookings import checkout_url
 from adapters.http.deps import PlatformDep
 from adapters.http.events import Invite
 from adapters.http.problems import problem_responses
-from adapters.http.schemas import BookIn, BookingOut
+from adapters.http.schemas import BookingOut, WaitIn
 from core.booking import waiting
 from core.booking.commands import JoinWaitlist, WaitlistAction
 from core.booking.model import EventId
@@ -63,7 +63,7 @@ class WaitlistController(Controller):
     async def join(
         self,
         event_id: FromPath[UUID],
-        data: JSONBody[BookIn],
+        data: JSONBody[WaitIn],
         platform: PlatformDep,
         account_id: CurrentAccount,
         invite: Invite = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -21,13 +22,14 @@ from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invi
 from core.booking.paid import hand_over, payment_for, reserve_refund
 from core.booking.ports import BookingUnitOfWork
 from core.booking.reviews import Rating, ReviewTarget
+from core.booking.seating import Venue, parse_venue
 from core.booking.tickets import Booking, BookingId, BookingStatus
 from core.booking.visibility import ensure_visible, hash_invite
 from core.booking.waitlist import close_waitlist, offer_freed_seats
 from core.identity.model import AccountId
 from core.payments.services import PaymentTerms, Providers
 from core.shared.clock import Clock
-from core.shared.errors import Conflict
+from core.shared.errors import Conflict, NotFound
 from core.shared.idempotency import IdempotencyRecord, fingerprint, replayed, validate_key
 from core.shared.ids import uuid7
 from core.shared.paging import Page, PageRequest
@@ -302,3 +304,31 @@ async def hosted_events(
         )
         ratings = await uow.reviews.ratings(ReviewTarget.EVENT, [e.id for e in found.items])
     return found, {EventId(k): v for k, v in ratings.items()}
+
+
+async def add_venue(
+    owner_id: AccountId, raw: Any, *, uow: BookingUnitOfWork, clock: Clock
+) -> Venue:
+    """Import a venue's seat map from its JSON description (see core.booking.seating)."""
+    venue = parse_venue(owner_id, raw, clock.now())
+    async with uow:
+        await uow.venues.add(venue)
+        await uow.commit()
+    return venue
+
+
+async def get_venue(venue_id: UUID, *, uow: BookingUnitOfWork) -> Venue:
+    async with uow:
+        return await uow.venues.get(venue_id)
+
+
+async def seat_plan(
+    event_id: EventId, *, viewer: AccountId | None, invite_token: str | None, uow: BookingUnitOfWork
+) -> tuple[Event, Venue, frozenset[UUID]]:
+    """A seated event, its venue's map and the seats taken, read together."""
+    async with uow:
+        event = await uow.events.get(event_id)
+        await ensure_visible(event, viewer, invite_token, uow)
+        if event.venue_id is None:
+            raise NotFound("this event has no seat map")
+        return event, await uow.venues.get(event.venue_id), await uow.seats.taken(event.id)

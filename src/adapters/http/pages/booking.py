@@ -21,6 +21,7 @@ from litestar.response import Redirect, Template
 from adapters.http.bookings import checkout_url, place_booking
 from adapters.http.deps import PlatformDep
 from adapters.http.pages.layout import form_fields, int_field, render, see_other, uuid_field
+from adapters.http.pages.seatmap import seat_map_svg
 from adapters.http.pages.session import SignedIn, current_session, login_url
 from adapters.http.problems import status_for
 from core.booking import reviewing, reviews, services, waiting
@@ -86,14 +87,16 @@ class BookingPages(Controller):
         invite = fields.get("invite", "")
         key = fields.get("idempotency_key", "")[:MAX_KEY_LENGTH] or None
         try:
+            chosen = await seat_choice(request)
             _, payment_url, _ = await place_booking(
                 platform,
                 BookSeats(
                     event_id=EventId(event_id),
                     guest_id=signed_in,
-                    seats=int_field(fields, "seats", 1),
+                    seats=len(chosen) or int_field(fields, "seats", 1),
                     invite_token=invite or None,
                     idempotency_key=key,
+                    seat_ids=chosen,
                 ),
             )
         except (ValidationFailed, Conflict) as exc:
@@ -200,6 +203,16 @@ class BookingPages(Controller):
         return render(request, "booking/bookings.html", {"rows": rows})
 
 
+async def seat_choice(request: AnyRequest) -> tuple[UUID, ...]:
+    """The seats ticked on the seat map's form (none at a general-admission event)."""
+    form = await request.form()
+    chosen = [v for v in form.getall("seat_ids", []) if isinstance(v, str) and v]
+    try:
+        return tuple(UUID(value) for value in chosen)
+    except ValueError:
+        raise ValidationFailed("seat_ids holds an id that is not one", field="seat_ids") from None
+
+
 def review_target(raw: str) -> ReviewTarget:
     try:
         return ReviewTarget(raw)
@@ -232,7 +245,15 @@ async def _event_page(
     if viewer is not None:
         mine = await waiting.my_waitlist(viewer, uow=platform.new_uow())
         entry = next((e for e in mine if e.event_id == event.id), None)
+    seating = None
+    if event.venue_id is not None:
+        _, venue, taken = await services.seat_plan(
+            event.id, viewer=viewer, invite_token=invite or None, uow=platform.new_uow()
+        )
+        free = [seat for seat in venue.seats if seat.id not in taken]
+        seating = {"svg": seat_map_svg(venue, taken), "free": free, "venue": venue}
     context = {
+        "seating": seating,
         "rating": rating,
         "reviews": said,
         "over": reviews.is_over(event, now),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 EN: dict[str, str] = {
     "nav.hosting": "Hosting",
+    "event.by_seat": "by seat",
     "hosting.title": "My events",
     "hosting.upcoming": "Upcoming",
     "hosting.past": "Past",
@@ -55,6 +56,7 @@ EN: dict[str, str] = {
 
 RU: dict[str, str] = {
     "nav.hosting": "Мои события",
+    "event.by_seat": "по месту",
     "hosting.title": "Мои события",
     "hosting.upcoming": "Предстоящие",
     "hosting.past": "Прошедшие",
