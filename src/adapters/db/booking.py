@@ -294,7 +294,7 @@ class SqlBookings(SqlRepository):
         """Tickets are issued once (when a booking is confirmed) and updated after."""
         if not booking.tickets:
             return
-        await self.db.executemany(
+        await self.db.execute_rows(
             f"INSERT INTO tickets ({_TICKET}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
             " ON CONFLICT (id) DO UPDATE SET holder_id = excluded.holder_id,"
             " barcode = excluded.barcode, status = excluded.status",

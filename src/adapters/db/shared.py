@@ -65,7 +65,7 @@ def _message(row: Row) -> OutboxMessage:
 class SqlOutbox(SqlRepository):
     async def write(self, events: Sequence[DomainEvent]) -> None:
         """Called by the unit of work at commit, inside the same transaction."""
-        await self.db.executemany(
+        await self.db.execute_rows(
             "INSERT INTO outbox (id, name, version, payload, created_at)"
             " VALUES ($1, $2, $3, $4, $5)",
             [(e.event_id, e.name, e.version, dump_event(e), e.occurred_at) for e in events],

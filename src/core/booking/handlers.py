@@ -24,7 +24,7 @@ from core.booking.reminders import reminders_for
 from core.booking.tickets import BookingId
 from core.identity.model import AccountId
 from core.notifications.ports import NotificationsUnitOfWork
-from core.notifications.services import NotificationRequest, request_notifications
+from core.notifications.services import NotificationRequest, add_requests, request_notifications
 from core.payments.events import PaymentExpired, PaymentFailed, PaymentSucceeded
 from core.payments.model import Purpose
 from core.payments.services import Providers
@@ -47,30 +47,25 @@ class BookingContext(Protocol):
 
 
 async def on_booking_confirmed(event: BookingConfirmed, ctx: BookingContext) -> None:
-    """Tell the guest, with the event for their calendar, and schedule their reminders."""
+    """Tell the guest, with the event for their calendar, and schedule their reminders: one
+    transaction, so that a confirmation under load costs one round of the database."""
+    now = ctx.clock.now()
+    guest = AccountId(event.guest_id)
     uow = ctx.new_uow()
     async with uow:
         live = await uow.events.get(EventId(event.live_event_id))
-        guest = AccountId(event.guest_id)
-        await uow.reminders.schedule(reminders_for(event.booking_id, guest, live, ctx.clock.now()))
+        await uow.reminders.schedule(reminders_for(event.booking_id, guest, live, now))
+        facts = {
+            "title": event.title,
+            "starts_at": when(event.starts_at),
+            "seats": str(event.seats),
+            **calendar_for(live, event.guest_id),
+        }
+        request = NotificationRequest(
+            guest, "booking_confirmed", f"{event.name}:{event.booking_id}", facts
+        )
+        await add_requests([request], uow=uow, now=now)
         await uow.commit()
-    facts = {
-        "title": event.title,
-        "starts_at": when(event.starts_at),
-        **calendar_for(live, event.guest_id),
-    }
-    await request_notifications(
-        [
-            NotificationRequest(
-                AccountId(event.guest_id),
-                "booking_confirmed",
-                f"{event.name}:{event.booking_id}",
-                {**facts, "seats": str(event.seats)},
-            )
-        ],
-        uow=ctx.new_uow(),
-        clock=ctx.clock,
-    )
 
 
 async def on_event_published(event: EventPublished, ctx: BookingContext) -> None:
