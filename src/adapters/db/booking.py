@@ -236,6 +236,31 @@ def _booking(row: Row, tickets: list[Ticket]) -> Booking:
     )
 
 
+_NEW_TICKETS = (
+    f"INSERT INTO tickets ({_TICKET})"
+    " SELECT t.id, $1, t.event_id, t.holder_id, t.position, t.barcode, t.status, t.issued_at,"
+    " t.seat_id FROM unnest($13::uuid[], $14::uuid[], $15::uuid[], $16::int[], $17::text[],"
+    " $18::text[], $19::timestamptz[], $20::uuid[])"
+    " AS t(id, event_id, holder_id, position, barcode, status, issued_at, seat_id)"
+)
+"""The tickets of a new booking, written by the booking's own INSERT: one round trip."""
+
+
+def _ticket_arrays(booking: Booking) -> list[list[Any]]:
+    """The tickets column by column, in their order, for `_NEW_TICKETS`."""
+    tickets = booking.tickets
+    return [
+        [t.id for t in tickets],
+        [t.event_id for t in tickets],
+        [t.holder_id for t in tickets],
+        list(range(len(tickets))),
+        [t.barcode for t in tickets],
+        [t.status.value for t in tickets],
+        [t.issued_at for t in tickets],
+        [t.seat_id for t in tickets],
+    ]
+
+
 class SqlBookings(SqlRepository):
     async def _with_tickets(self, rows: Sequence[Row]) -> list[Booking]:
         if not rows:
@@ -260,8 +285,7 @@ class SqlBookings(SqlRepository):
     async def add(self, booking: Booking) -> None:
         b = booking
         amount = (None, None) if b.amount is None else (b.amount.amount, b.amount.currency)
-        await self.db.execute(
-            f"INSERT INTO bookings ({_BOOKING}) VALUES ({placeholders(1, 12)})",
+        values = [
             b.id,
             b.event_id,
             b.guest_id,
@@ -273,8 +297,15 @@ class SqlBookings(SqlRepository):
             b.payment_id,
             b.hold_expires_at,
             ",".join(map(str, b.seat_ids)),
-        )
-        await self._save_tickets(booking)
+        ]
+        insert = f"INSERT INTO bookings ({_BOOKING}) VALUES ({placeholders(1, 12)})"
+        if self.db.dialect == "postgres" and booking.tickets:
+            await self.db.execute(
+                f"WITH booked AS ({insert}) {_NEW_TICKETS}", *values, *_ticket_arrays(b)
+            )
+        else:
+            await self.db.execute(insert, *values)
+            await self._save_tickets(booking)
         self.track(booking)
 
     async def save(self, booking: Booking) -> None:

@@ -153,3 +153,24 @@ class SqlNotifications(SqlRepository):
             notification.status.value,
             notification.sent_at,
         )
+
+    async def claim_pending(self, limit: int) -> list[Notification]:
+        skip = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""
+        rows = await self.db.fetch(
+            f"SELECT {_NOTIFICATION} FROM notifications WHERE status = $1"
+            f" ORDER BY id LIMIT $2{skip}",
+            NotificationStatus.PENDING.value,
+            limit,
+        )
+        return [_notification(row) for row in rows]
+
+    async def mark_sent(self, ids: Sequence[UUID], now: datetime) -> None:
+        if not ids:
+            return
+        await self.db.execute(
+            f"UPDATE notifications SET status = $1, sent_at = $2"
+            f" WHERE id IN ({placeholders(3, len(ids))})",
+            NotificationStatus.SENT.value,
+            now,
+            *ids,
+        )

@@ -30,7 +30,7 @@ from core.booking.model import (
     Visibility,
 )
 from core.identity.model import Account, AccountId, PhoneVerification, RefreshToken
-from core.notifications.model import Notification
+from core.notifications.model import Notification, NotificationStatus
 from core.payments.model import PaymentId
 from core.shared.errors import Conflict, NotFound
 from core.shared.events import Aggregate
@@ -396,6 +396,17 @@ class MemoryNotifications(_Repo):
 
     async def save(self, notification: Notification) -> None:
         self.tx.put(self.table, notification.id, notification)
+
+    async def claim_pending(self, limit: int) -> list[Notification]:
+        pending = [n for n in self.tx.rows(self.table) if n.status is NotificationStatus.PENDING]
+        return sorted(pending, key=lambda n: n.id)[:limit]
+
+    async def mark_sent(self, ids: Sequence[UUID], now: datetime) -> None:
+        for notification_id in ids:
+            notification = self.tx.get(self.table, notification_id)
+            if notification is not None:
+                notification.mark_sent(now)
+                self.tx.put(self.table, notification_id, notification)
 
 
 @attrs.define

@@ -51,9 +51,12 @@ class _BookingEvent(DomainEvent):
 
 @attrs.frozen(kw_only=True)
 class BookingConfirmed(_BookingEvent):
-    """Seats were booked (and paid for, if the event has a price): tickets exist."""
+    """Seats were booked (and paid for, if the event has a price): tickets exist. `calendar`
+    holds the event's calendar facts for the guest (core.booking.notes), so that telling
+    them reads nothing."""
 
     name = "booking.confirmed"
+    calendar: dict[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)

@@ -53,13 +53,19 @@ async def on_booking_confirmed(event: BookingConfirmed, ctx: BookingContext) -> 
     guest = AccountId(event.guest_id)
     uow = ctx.new_uow()
     async with uow:
-        live = await uow.events.get(EventId(event.live_event_id))
-        await uow.reminders.schedule(reminders_for(event.booking_id, guest, live, now))
+        reminders = reminders_for(
+            event.booking_id, guest, event.live_event_id, event.starts_at, now
+        )
+        await uow.reminders.schedule(reminders)
+        calendar = event.calendar
+        if not calendar:  # recorded before confirmations carried it
+            live = await uow.events.get(EventId(event.live_event_id))
+            calendar = calendar_for(live, event.guest_id)
         facts = {
             "title": event.title,
             "starts_at": when(event.starts_at),
             "seats": str(event.seats),
-            **calendar_for(live, event.guest_id),
+            **calendar,
         }
         request = NotificationRequest(
             guest, "booking_confirmed", f"{event.name}:{event.booking_id}", facts
@@ -74,7 +80,8 @@ async def on_event_published(event: EventPublished, ctx: BookingContext) -> None
     async with uow:
         live = await uow.events.get(EventId(event.live_event_id))
         host = AccountId(event.host_id)
-        await uow.reminders.schedule(reminders_for(live.id, host, live, ctx.clock.now()))
+        ahead = reminders_for(live.id, host, live.id, live.starts_at, ctx.clock.now())
+        await uow.reminders.schedule(ahead)
         await uow.commit()
 
 

@@ -130,7 +130,10 @@ class Booking(Aggregate):
             )
             for n in range(self.seats)
         ]
-        self.record(events.BookingConfirmed(**self._facts(event, now)))
+        from core.booking.notes import calendar_for  # notes reads the model, which reads this
+
+        calendar = calendar_for(event, self.guest_id)
+        self.record(events.BookingConfirmed(**self._facts(event, now), calendar=calendar))
         return True
 
     def expire(self, event: Event, now: datetime) -> bool:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import attrs
 
-from core.identity.model import AccountId
+from core.identity.model import Account, AccountId
 from core.notifications.model import Message, Notification, NotificationStatus
 from core.notifications.ports import NotificationsUnitOfWork, Notifier
 from core.notifications.templates import calendar_entry, render
@@ -49,6 +49,22 @@ async def add_requests(
     return added
 
 
+def message_for(notification: Notification, account: Account) -> Message:
+    """The message a notification becomes for its recipient, in their language."""
+    subject, body = render(notification.template, notification.data, account.language)
+    calendar = calendar_entry(notification.data)
+    return Message(
+        recipient_id=account.id,
+        to_name=account.full_name,
+        to_email=account.email,
+        subject=subject,
+        body=body,
+        dedupe_key=notification.dedupe_key,
+        language=account.language,
+        attachments=() if calendar is None else (calendar,),
+    )
+
+
 async def deliver_notification(
     notification_id: UUID, *, uow: NotificationsUnitOfWork, notifier: Notifier, clock: Clock
 ) -> bool:
@@ -58,21 +74,36 @@ async def deliver_notification(
         if notification.status is NotificationStatus.SENT:
             return False
         account = await uow.accounts.get(notification.recipient_id)
-        subject, body = render(notification.template, notification.data, account.language)
-        calendar = calendar_entry(notification.data)
-        await notifier.send(
-            Message(
-                recipient_id=account.id,
-                to_name=account.full_name,
-                to_email=account.email,
-                subject=subject,
-                body=body,
-                dedupe_key=notification.dedupe_key,
-                language=account.language,
-                attachments=() if calendar is None else (calendar,),
-            )
-        )
+        await notifier.send(message_for(notification, account))
         notification.mark_sent(clock.now())
         await uow.notifications.save(notification)
         await uow.commit()
     return True
+
+
+async def deliver_pending(
+    *, uow: NotificationsUnitOfWork, notifier: Notifier, clock: Clock, limit: int = 50
+) -> int:
+    """Send the pending notifications, a batch at a time; returns how many were sent.
+
+    A batch is claimed (skipping those another worker holds), sent one by one and marked
+    sent in one statement. If a send fails, the ones sent before it are still marked sent and
+    the error goes up, so that the rest are tried again later.
+    """
+    delivered = 0
+    while True:
+        sent: list[UUID] = []
+        async with uow:
+            batch = await uow.notifications.claim_pending(limit)
+            try:
+                for notification in batch:
+                    account = await uow.accounts.get(notification.recipient_id)
+                    await notifier.send(message_for(notification, account))
+                    sent.append(notification.id)
+            finally:
+                if sent:
+                    await uow.notifications.mark_sent(sent, clock.now())
+                    await uow.commit()
+        delivered += len(sent)
+        if len(batch) < limit:
+            return delivered
