@@ -289,7 +289,11 @@ async def service_runs(dsn: str, total: int, redis_url: str | None) -> list[Resu
         for proc in procs:
             proc.terminate()
         for proc in procs:
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # a server left running would skew the next run
+                proc.kill()
+                proc.wait()
 
 
 # ---------------------------------------------------------------- report
