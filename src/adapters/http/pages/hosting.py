@@ -8,6 +8,7 @@ Times in the forms are the event's local time (its time zone), as the host think
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -112,7 +113,8 @@ class HostingPages(Controller):
         signed_in: SignedIn,
     ) -> Template | Redirect:
         fields = await form_fields(request)
-        try:
+
+        async def change() -> None:
             event = await services.get_event(
                 EventId(event_id), viewer=signed_in, invite_token=None, uow=platform.new_uow()
             )
@@ -121,16 +123,10 @@ class HostingPages(Controller):
                 uow=platform.new_uow(),
                 clock=platform.clock,
             )
-        except REFUSED as exc:
-            return await _manage_page(
-                request,
-                platform,
-                EventId(event_id),
-                signed_in,
-                error=exc.detail,
-                status=status_for(exc),
-            )
-        return see_other(f"/hosting/events/{event_id}?saved=1")
+
+        return await _then_back(
+            request, platform, EventId(event_id), signed_in, change(), "?saved=1"
+        )
 
     @post("/hosting/events/{event_id:uuid}/cancel", status_code=303)
     async def cancel(
@@ -141,22 +137,12 @@ class HostingPages(Controller):
         signed_in: SignedIn,
     ) -> Template | Redirect:
         fields = await form_fields(request)
-        try:
-            await services.cancel_event(
-                CancelEvent(EventId(event_id), signed_in, fields.get("reason", "")),
-                uow=platform.new_uow(),
-                clock=platform.clock,
-            )
-        except REFUSED as exc:
-            return await _manage_page(
-                request,
-                platform,
-                EventId(event_id),
-                signed_in,
-                error=exc.detail,
-                status=status_for(exc),
-            )
-        return see_other(f"/hosting/events/{event_id}")
+        done = services.cancel_event(
+            CancelEvent(EventId(event_id), signed_in, fields.get("reason", "")),
+            uow=platform.new_uow(),
+            clock=platform.clock,
+        )
+        return await _then_back(request, platform, EventId(event_id), signed_in, done)
 
     @post("/hosting/events/{event_id:uuid}/held", status_code=303)
     async def held(
@@ -166,20 +152,28 @@ class HostingPages(Controller):
         platform: PlatformDep,
         signed_in: SignedIn,
     ) -> Template | Redirect:
-        try:
-            await services.mark_held(
-                MarkHeld(EventId(event_id), signed_in), uow=platform.new_uow(), clock=platform.clock
-            )
-        except REFUSED as exc:
-            return await _manage_page(
-                request,
-                platform,
-                EventId(event_id),
-                signed_in,
-                error=exc.detail,
-                status=status_for(exc),
-            )
-        return see_other(f"/hosting/events/{event_id}")
+        done = services.mark_held(
+            MarkHeld(EventId(event_id), signed_in), uow=platform.new_uow(), clock=platform.clock
+        )
+        return await _then_back(request, platform, EventId(event_id), signed_in, done)
+
+
+async def _then_back(
+    request: AnyRequest,
+    platform: PlatformDep,
+    event_id: EventId,
+    host: AccountId,
+    action: Awaitable[object],
+    query: str = "",
+) -> Template | Redirect:
+    """Do what a form asked and go back to the event's page; a refusal is shown there."""
+    try:
+        await action
+    except REFUSED as exc:
+        return await _manage_page(
+            request, platform, event_id, host, error=exc.detail, status=status_for(exc)
+        )
+    return see_other(f"/hosting/events/{event_id}{query}")
 
 
 async def _manage_page(
