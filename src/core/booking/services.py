@@ -141,13 +141,10 @@ async def book_seats(
     """
     key = validate_key(cmd.idempotency_key) if cmd.idempotency_key is not None else None
     scope = f"booking.book:{cmd.guest_id}"
-    asked = fingerprint(
-        {
-            "event_id": str(cmd.event_id),
-            "seats": cmd.seats,
-            "seat_ids": sorted(map(str, cmd.seat_ids)),
-        }
-    )
+    asked_for: dict[str, object] = {"event_id": str(cmd.event_id), "seats": cmd.seats}
+    if cmd.seat_ids:  # absent otherwise: keys used before seat maps keep their fingerprint
+        asked_for["seat_ids"] = sorted(map(str, cmd.seat_ids))
+    asked = fingerprint(asked_for)
     now = clock.now()
     async with uow:
         event = await uow.events.get(cmd.event_id)

@@ -228,3 +228,24 @@ async def test_a_lapsed_hold_frees_its_seats(
     await release_hold(held.id, uow=new_uow(), clock=clock)
     taken = await book(new_uow, clock, event, bob, 1, venue.seats[0].id)
     assert taken.seat_ids == (venue.seats[0].id,)
+
+
+async def test_a_retried_booking_of_chosen_seats_is_a_replay_and_other_seats_a_new_request(
+    register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock, details: Any
+) -> None:
+    host, guest = await register_account(), await register_account()
+    free = await venue_of(new_uow, host, clock, FREE_HALL)
+    event = await seated(new_uow, host, free, clock, details)
+
+    async def ask(seat: Any) -> tuple[Booking, bool]:
+        return await book_seats(
+            BookSeats(event.id, guest.id, 1, idempotency_key="k-1", seat_ids=(seat,)),
+            uow=new_uow(),
+            clock=clock,
+        )
+
+    first, replayed = await ask(free.seats[0].id)
+    again, replayed_again = await ask(free.seats[0].id)
+    assert (replayed, replayed_again, again.id) == (False, True, first.id)
+    with pytest.raises(ValidationFailed, match="different request"):
+        await ask(free.seats[1].id)
