@@ -445,6 +445,12 @@ class MemoryUnitOfWork:
         self.staff = MemoryStaff(tx)
         self.staff_invitations = MemoryStaffInvitations(tx)
         self.perks = MemoryPerks(tx)
+        self.plans = MemoryPlans(tx)
+        self.subscriptions = MemorySubscriptions(tx)
+        self.charges = MemoryCharges(tx)
+        self.conference_sizes = MemoryConferenceSizes(tx)
+        self.conference_accounts = MemoryConferenceAccounts(tx)
+        self.invoices = MemoryInvoices(tx)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -487,3 +493,11 @@ from adapters.memory.payments import (  # noqa: E402 - they build on _Repo above
 )
 from adapters.memory.perks import MemoryPerks  # noqa: E402
 from adapters.memory.sandbox import MemorySandbox  # noqa: E402
+from adapters.memory.subscriptions import (  # noqa: E402
+    MemoryCharges,
+    MemoryConferenceAccounts,
+    MemoryConferenceSizes,
+    MemoryInvoices,
+    MemoryPlans,
+    MemorySubscriptions,
+)

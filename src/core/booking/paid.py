@@ -5,15 +5,13 @@ least once and in any order.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 
 from core.booking.model import EventId
 from core.booking.ports import BookingUnitOfWork
 from core.booking.tickets import Booking, BookingId, BookingStatus
 from core.payments.model import CAPTURED, PaymentId, Refund
-from core.payments.ports import ProviderUnavailable
-from core.payments.services import Providers, send_refund
+from core.payments.services import Providers, hand_over
 from core.shared.clock import Clock
 
 SEATS_GONE = "the seats were no longer available when the payment arrived"
@@ -32,15 +30,6 @@ async def reserve_refund(
     await uow.refunds.add(refund)
     await uow.payments.save(payment)
     return refund
-
-
-async def hand_over(refund: Refund, *, uow: BookingUnitOfWork, providers: Providers) -> None:
-    """After the commit: send a reserved refund. If the provider is out of reach the refund
-    stays pending, and `resend_unsent_refunds` hands it over later."""
-    async with uow:
-        payment = await uow.payments.get(refund.payment_id)
-    with contextlib.suppress(ProviderUnavailable):
-        await send_refund(refund, payment, uow=uow, providers=providers)
 
 
 async def confirm_paid_booking(

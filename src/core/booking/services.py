@@ -17,12 +17,12 @@ from core.booking.commands import (
     PublishEvent,
 )
 from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation, Visibility
-from core.booking.paid import hand_over, reserve_refund
+from core.booking.paid import reserve_refund
 from core.booking.ports import BookingUnitOfWork
 from core.booking.tickets import Booking, BookingId, BookingStatus
 from core.identity.model import AccountId
 from core.payments.model import Payment, Purpose
-from core.payments.services import PaymentTerms, Providers
+from core.payments.services import PaymentTerms, Providers, hand_over
 from core.shared.clock import Clock
 from core.shared.errors import Conflict, NotFound
 from core.shared.idempotency import IdempotencyRecord, fingerprint, replayed, validate_key

@@ -33,6 +33,61 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "We refunded {amount} to you ({reason}). Depending on your bank it may take a few "
         "days to appear.",
     ),
+    "subscription_activated": (
+        "Welcome to {plan}",
+        "Your {plan} subscription is active. {until}. Your perks apply from now on.",
+    ),
+    "subscription_receipt": (
+        "Receipt: {amount} for {plan}",
+        "We charged {amount} for {plan} ({kind}), for {period}. Payment reference: {payment}.",
+    ),
+    "renewal_failed": (
+        "Payment for {plan} did not go through",
+        "We could not charge {amount} to renew {plan} ({reason}). We will try again on "
+        "{retry_at}; your perks stay meanwhile. You can also pay now, with another card if "
+        "need be, on your subscriptions page.",
+    ),
+    "subscription_past_due": (
+        "{plan}: payment needed",
+        "We tried several times but could not charge {amount} to renew {plan}. Your perks are "
+        "paused. Pay on your subscriptions page before {cancel_at}, or the subscription will be "
+        "cancelled then.",
+    ),
+    "subscription_cancelled": (
+        "{plan} cancelled",
+        "Your {plan} subscription was cancelled ({reason}). {refund}",
+    ),
+    "subscription_ending": (
+        "{plan} will end on {date}",
+        "As you asked, {plan} will not renew: your perks last until {date}, then it ends. "
+        "Changed your mind? Resume it on your subscriptions page before then.",
+    ),
+    "subscription_resumed": (
+        "{plan} will renew",
+        "{plan} will renew on {date} as before.",
+    ),
+    "subscription_ended": (
+        "{plan} has ended",
+        "Your {plan} subscription has ended. You can subscribe again at any time.",
+    ),
+    "plan_changed": (
+        "You moved to {plan}",
+        "Your subscription moved from {previous} to {plan}. {money}",
+    ),
+    "plan_change_declined": (
+        "Could not move to {wanted}",
+        "We could not charge the difference to move to {wanted} ({reason}); you stay on "
+        "{plan}.",
+    ),
+    "invoice_issued": (
+        "Invoice for {conference}: {amount}",
+        "{conference} now lists {participants} participants, which needs the {tier} tier. "
+        "Please pay {amount} on your billing page. Nothing stops meanwhile.",
+    ),
+    "invoice_paid": (
+        "Receipt: {amount} for {conference}",
+        "Thank you: we received {amount} for the {tier} tier of {conference}.",
+    ),
     "registration_attempted": (
         "Someone tried to register with your email",
         "Somebody tried to create a new Stagedoor account with your email. If it was you, "

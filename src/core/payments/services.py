@@ -7,6 +7,7 @@ provider for the same thing twice and gets it once.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -17,14 +18,18 @@ from core.identity.model import AccountId
 from core.payments import ledger
 from core.payments.model import OPEN, Payment, PaymentId, Payout, Refund
 from core.payments.ports import (
+    ChargeOutcome,
     CheckoutRequest,
+    OffSessionCharges,
     PaymentProvider,
     PaymentsUnitOfWork,
     PayoutRequest,
     ProviderEvent,
     ProviderEventType,
+    ProviderStatus,
     ProviderUnavailable,
     RefundRequest,
+    SavedMethodCharge,
 )
 from core.shared.clock import Clock
 from core.shared.errors import Conflict, DomainError, NotFound
@@ -42,6 +47,17 @@ def provider_named(name: str, providers: Providers) -> PaymentProvider:
         return providers[name]
     except KeyError:
         raise ProviderUnavailable(f"the payment provider {name!r} is not configured") from None
+
+
+def off_session_provider(name: str, providers: Providers) -> OffSessionCharges:
+    """The provider `name`, when it can charge a saved payment method; Conflict otherwise."""
+    provider = provider_named(name, providers)
+    if not isinstance(provider, OffSessionCharges):
+        raise Conflict(
+            f"the payment provider {name!r} cannot charge a saved card, so plans that renew "
+            "by themselves are not available with it; choose a one-off plan"
+        )
+    return provider
 
 
 class ReturnUrls(Protocol):
@@ -85,8 +101,12 @@ async def open_checkout(
     providers: Providers,
     urls: ReturnUrls,
     clock: Clock,
+    save_method: bool = False,
 ) -> Payment:
-    """Ask the provider for its hosted page; an open payment keeps the page it has."""
+    """Ask the provider for its hosted page; an open payment keeps the page it has.
+
+    `save_method` asks the provider to keep the payer's payment method for charges made
+    later without them (`charge_saved_method`)."""
     async with uow:
         payment = await uow.payments.get(payment_id)
     if payment.redirect_url is not None or payment.status not in OPEN:
@@ -100,6 +120,7 @@ async def open_checkout(
             cancel_url=urls.cancel(payment.id),
             expires_at=payment.expires_at,
             idempotency_key=payment.idempotency_key,
+            save_method=save_method,
         )
     )
     async with uow:
@@ -108,6 +129,60 @@ async def open_checkout(
         await uow.payments.save(payment)
         await uow.commit()
     return payment
+
+
+async def charge_saved_method(
+    payment_id: PaymentId,
+    mandate_ref: str,
+    *,
+    uow: PaymentsUnitOfWork,
+    providers: Providers,
+    clock: Clock,
+) -> Payment:
+    """Take a stored payment from the method saved at checkout `mandate_ref`, payer absent.
+
+    The payment (and so its idempotency key) is stored before the call: a timeout leaves it
+    open, and calling this again asks the provider for the same charge, which it makes once.
+    A payment that is no longer open is returned as it is, without a call. The answer is
+    recorded like a webhook's news (a capture is posted to the ledger once); a PENDING answer
+    waits for the provider's webhook. A provider out of reach raises ProviderUnavailable and
+    changes nothing; one that refuses the charge outright fails the payment.
+    """
+    async with uow:
+        payment = await uow.payments.get(payment_id)
+    if payment.status not in OPEN:
+        return payment
+    outcome = await _charge_outcome(payment, mandate_ref, providers)
+    now = clock.now()
+    async with uow:
+        payment = await uow.payments.get_for_update(payment_id)
+        if outcome.provider_ref:
+            payment.attach(outcome.provider_ref, now)
+        if outcome.status is ProviderStatus.SUCCEEDED:
+            await _capture(payment, None, uow, now)
+        elif outcome.status is not ProviderStatus.PENDING:
+            payment.fail(outcome.reason or "declined", now)
+        await uow.payments.save(payment)
+        await uow.commit()
+    return payment
+
+
+async def _charge_outcome(
+    payment: Payment, mandate_ref: str, providers: Providers
+) -> ChargeOutcome:
+    request = SavedMethodCharge(
+        payment_id=payment.id,
+        amount=payment.amount,
+        description=payment.description,
+        mandate_ref=mandate_ref,
+        idempotency_key=payment.idempotency_key,
+    )
+    try:
+        return await off_session_provider(payment.provider, providers).charge_saved(request)
+    except ProviderUnavailable:
+        raise
+    except DomainError as refused:  # no saved method, a malformed request: retrying won't help
+        return ChargeOutcome("", ProviderStatus.FAILED, refused.detail)
 
 
 async def record_provider_event(
@@ -236,6 +311,15 @@ async def send_refund(
             await uow.refunds.save(stored)
             await uow.commit()
     return stored
+
+
+async def hand_over(refund: Refund, *, uow: PaymentsUnitOfWork, providers: Providers) -> None:
+    """After the commit that reserved it: send a refund. If the provider is out of reach the
+    refund stays pending, and `resend_unsent_refunds` hands it over later."""
+    async with uow:
+        payment = await uow.payments.get(refund.payment_id)
+    with contextlib.suppress(ProviderUnavailable):
+        await send_refund(refund, payment, uow=uow, providers=providers)
 
 
 async def expire_payments(*, uow: PaymentsUnitOfWork, clock: Clock, limit: int = 100) -> int:

@@ -13,6 +13,8 @@ from core.notifications import handlers as notification_handlers
 from core.payments import events as payment_events
 from core.payments import handlers as payment_handlers
 from core.shared.events import DomainEvent, Handler, event_types, merge_handlers
+from core.subscriptions import events as subscription_events
+from core.subscriptions import handlers as subscription_handlers
 
 EVENT_TYPES: dict[str, type[DomainEvent]] = event_types(
     identity_events.EVENTS,
@@ -20,6 +22,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = event_types(
     notification_events.EVENTS,
     payment_events.EVENTS,
     distribution_events.EVENTS,
+    subscription_events.EVENTS,
 )
 
 HANDLERS: dict[str, list[Handler]] = merge_handlers(
@@ -28,4 +31,5 @@ HANDLERS: dict[str, list[Handler]] = merge_handlers(
     notification_handlers.HANDLERS,
     payment_handlers.HANDLERS,
     distribution_handlers.HANDLERS,
+    subscription_handlers.HANDLERS,
 )
