@@ -77,9 +77,7 @@ class SqlAccounts(SqlRepository):
         self.track(account)
 
 
-_VERIFICATION = (
-    "id, account_id, phone, code_hash, created_at, expires_at, wrong_tries, consumed_at"
-)
+_VERIFICATION = "id, account_id, phone, code_hash, created_at, expires_at, wrong_tries, consumed_at"
 
 
 def _verification(row: Row) -> PhoneVerification:

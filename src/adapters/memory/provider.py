@@ -32,6 +32,7 @@ from core.payments.ports import (
     RefundRequest,
     SavedMethodCharge,
 )
+from core.shared.clock import Clock
 from core.shared.errors import Conflict
 from core.shared.money import Money
 
@@ -44,6 +45,7 @@ class MemoryPaymentProvider:
     decline_saved: str | None = None  # say why, and every new off-session charge is declined
     pending_saved: bool = False  # new off-session charges answer "pending" (webhook to follow)
     lose_answers: int = 0  # the next calls do their work, then time out before answering
+    clock: Clock | None = None  # when set, an unpaid checkout expires with its page
     checkouts: dict[str, CheckoutRequest] = attrs.field(factory=dict)  # by provider ref
     refunds: dict[str, RefundRequest] = attrs.field(factory=dict)
     payouts: dict[str, PayoutRequest] = attrs.field(factory=dict)
@@ -126,7 +128,23 @@ class MemoryPaymentProvider:
         return ref
 
     async def fetch_status(self, provider_ref: str) -> ProviderStatus:
-        return self.statuses.get(provider_ref, ProviderStatus.PENDING)
+        if self.down:
+            raise ProviderUnavailable(f"{self.name} is unreachable (simulated)")
+        status = self.statuses.get(provider_ref, ProviderStatus.PENDING)
+        checkout = self.checkouts.get(provider_ref)
+        if status is ProviderStatus.PENDING and checkout is not None and self._lapsed(checkout):
+            return ProviderStatus.EXPIRED
+        return status
+
+    def _lapsed(self, checkout: CheckoutRequest) -> bool:
+        return self.clock is not None and self.clock.now() >= checkout.expires_at
+
+    def pay(self, provider_ref: str) -> ProviderEvent:
+        """The payer pays on the checkout page: refused once the page expired, like the
+        sandbox's; the webhook event that says it worked."""
+        if self._lapsed(self.checkouts[provider_ref]):
+            raise Conflict("this payment page has expired")
+        return self.event(ProviderEventType.PAYMENT_SUCCEEDED, provider_ref)
 
     def event(
         self,

@@ -76,8 +76,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "plan_change_declined": (
         "Could not move to {wanted}",
-        "We could not charge the difference to move to {wanted} ({reason}); you stay on "
-        "{plan}.",
+        "We could not charge the difference to move to {wanted} ({reason}); you stay on {plan}.",
     ),
     "invoice_issued": (
         "Invoice for {conference}: {amount}",

@@ -18,18 +18,14 @@ from core.identity.model import AccountId
 from core.payments import ledger
 from core.payments.model import OPEN, Payment, PaymentId, Payout, Refund
 from core.payments.ports import (
-    ChargeOutcome,
     CheckoutRequest,
-    OffSessionCharges,
     PaymentProvider,
     PaymentsUnitOfWork,
     PayoutRequest,
     ProviderEvent,
     ProviderEventType,
-    ProviderStatus,
     ProviderUnavailable,
     RefundRequest,
-    SavedMethodCharge,
 )
 from core.shared.clock import Clock
 from core.shared.errors import Conflict, DomainError, NotFound
@@ -47,17 +43,6 @@ def provider_named(name: str, providers: Providers) -> PaymentProvider:
         return providers[name]
     except KeyError:
         raise ProviderUnavailable(f"the payment provider {name!r} is not configured") from None
-
-
-def off_session_provider(name: str, providers: Providers) -> OffSessionCharges:
-    """The provider `name`, when it can charge a saved payment method; Conflict otherwise."""
-    provider = provider_named(name, providers)
-    if not isinstance(provider, OffSessionCharges):
-        raise Conflict(
-            f"the payment provider {name!r} cannot charge a saved card, so plans that renew "
-            "by themselves are not available with it; choose a one-off plan"
-        )
-    return provider
 
 
 class ReturnUrls(Protocol):
@@ -106,7 +91,7 @@ async def open_checkout(
     """Ask the provider for its hosted page; an open payment keeps the page it has.
 
     `save_method` asks the provider to keep the payer's payment method for charges made
-    later without them (`charge_saved_method`)."""
+    later without them (`core.payments.offsession`)."""
     async with uow:
         payment = await uow.payments.get(payment_id)
     if payment.redirect_url is not None or payment.status not in OPEN:
@@ -131,60 +116,6 @@ async def open_checkout(
     return payment
 
 
-async def charge_saved_method(
-    payment_id: PaymentId,
-    mandate_ref: str,
-    *,
-    uow: PaymentsUnitOfWork,
-    providers: Providers,
-    clock: Clock,
-) -> Payment:
-    """Take a stored payment from the method saved at checkout `mandate_ref`, payer absent.
-
-    The payment (and so its idempotency key) is stored before the call: a timeout leaves it
-    open, and calling this again asks the provider for the same charge, which it makes once.
-    A payment that is no longer open is returned as it is, without a call. The answer is
-    recorded like a webhook's news (a capture is posted to the ledger once); a PENDING answer
-    waits for the provider's webhook. A provider out of reach raises ProviderUnavailable and
-    changes nothing; one that refuses the charge outright fails the payment.
-    """
-    async with uow:
-        payment = await uow.payments.get(payment_id)
-    if payment.status not in OPEN:
-        return payment
-    outcome = await _charge_outcome(payment, mandate_ref, providers)
-    now = clock.now()
-    async with uow:
-        payment = await uow.payments.get_for_update(payment_id)
-        if outcome.provider_ref:
-            payment.attach(outcome.provider_ref, now)
-        if outcome.status is ProviderStatus.SUCCEEDED:
-            await _capture(payment, None, uow, now)
-        elif outcome.status is not ProviderStatus.PENDING:
-            payment.fail(outcome.reason or "declined", now)
-        await uow.payments.save(payment)
-        await uow.commit()
-    return payment
-
-
-async def _charge_outcome(
-    payment: Payment, mandate_ref: str, providers: Providers
-) -> ChargeOutcome:
-    request = SavedMethodCharge(
-        payment_id=payment.id,
-        amount=payment.amount,
-        description=payment.description,
-        mandate_ref=mandate_ref,
-        idempotency_key=payment.idempotency_key,
-    )
-    try:
-        return await off_session_provider(payment.provider, providers).charge_saved(request)
-    except ProviderUnavailable:
-        raise
-    except DomainError as refused:  # no saved method, a malformed request: retrying won't help
-        return ChargeOutcome("", ProviderStatus.FAILED, refused.detail)
-
-
 async def record_provider_event(
     event: ProviderEvent, *, provider: str, uow: PaymentsUnitOfWork, clock: Clock
 ) -> bool:
@@ -199,6 +130,8 @@ async def record_provider_event(
             return False
         payment = await _payment_of(event, provider, uow)
         if payment is not None:
+            if payment.provider_ref is None and event.provider_ref:  # its call never answered
+                payment.attach(event.provider_ref, now)
             await _apply(event, payment, uow, now)
             await uow.payments.save(payment)
         await uow.commit()
@@ -226,15 +159,16 @@ async def _apply(
     elif kind is ProviderEventType.PAYMENT_EXPIRED:
         payment.expire(max(now, payment.expires_at))
     elif kind is ProviderEventType.PAYMENT_SUCCEEDED:
-        await _capture(payment, event.fee, uow, now)
+        await capture(payment, event.fee, uow, now)
     else:  # a refund can only follow a capture, whatever order the news came in
-        await _capture(payment, None, uow, now)
+        await capture(payment, None, uow, now)
         await _settle_refund(event, payment, uow, now)
 
 
-async def _capture(
+async def capture(
     payment: Payment, fee: Money | None, uow: PaymentsUnitOfWork, now: datetime
 ) -> None:
+    """Inside a transaction: the provider took the money; booked in the ledger once."""
     if payment.succeed(now, fee=fee):
         await uow.ledger.post(ledger.capture(payment.id, payment.amount, now))
         if fee is not None and fee.amount > 0:

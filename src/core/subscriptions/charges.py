@@ -16,8 +16,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from core.payments.model import CAPTURED, OPEN, Payment, PaymentId, PaymentStatus, Purpose, Refund
-from core.payments.ports import ProviderUnavailable
-from core.payments.services import Providers, charge_saved_method, hand_over
+from core.payments.offsession import charge_saved_method, check_with_provider
+from core.payments.ports import ProviderStatus, ProviderUnavailable
+from core.payments.services import Providers, hand_over
 from core.shared.clock import Clock
 from core.shared.money import Money
 from core.subscriptions.model import (
@@ -93,15 +94,53 @@ async def send_attempt(
     await settle_payment(payment_id, uow=uow, providers=providers, clock=clock)
 
 
+async def confirm_lapsed(
+    payment_id: PaymentId,
+    mandate_ref: str | None,
+    *,
+    uow: SubscriptionsUnitOfWork,
+    providers: Providers,
+    clock: Clock,
+) -> None:
+    """A renewal attempt expired here without a word from the provider. Before anything is
+    tried again, learn that it did not take the money: an unanswered off-session call is
+    asked again with its own key, a payment page's status is asked for. A success is booked
+    as the renewal's payment, a failure counts, no answer yet waits for the next look."""
+    async with uow:
+        payment = await uow.payments.get(payment_id)
+    try:
+        if payment.provider_ref is None:
+            outcome = await charge_saved_method(
+                payment_id, mandate_ref or "", uow=uow, providers=providers, clock=clock
+            )
+        else:
+            outcome = await check_with_provider(
+                payment_id, uow=uow, providers=providers, clock=clock
+            )
+    except ProviderUnavailable:
+        return
+    if outcome is None or outcome.status is ProviderStatus.PENDING:
+        return
+    await settle_payment(
+        payment_id,
+        uow=uow,
+        providers=providers,
+        clock=clock,
+        confirmed=outcome.status is not ProviderStatus.SUCCEEDED,
+    )
+
+
 async def settle_payment(
     payment_id: PaymentId,
     *,
     uow: SubscriptionsUnitOfWork,
     providers: Providers,
     clock: Clock,
+    confirmed: bool = False,
 ) -> None:
     """A subscription payment moved on (captured, failed, expired): move its charge and
-    subscription along. Payments of no charge of ours change nothing."""
+    subscription along. Payments of no charge of ours change nothing. `confirmed`: the
+    provider said an expired payment took no money."""
     refund = None
     async with uow:
         payment = await uow.payments.get(payment_id)
@@ -111,7 +150,7 @@ async def settle_payment(
         subscription = await uow.subscriptions.get_for_update(found.subscription_id)
         charge = await uow.charges.get(found.id)  # read again under the subscription's lock
         payment = await uow.payments.get_for_update(payment_id)
-        refund = await settle(subscription, charge, payment, uow, clock.now())
+        refund = await settle(subscription, charge, payment, uow, clock.now(), confirmed=confirmed)
         await uow.charges.save(charge)
         await uow.subscriptions.save(subscription)
         await uow.commit()
@@ -125,9 +164,14 @@ async def settle(
     payment: Payment,
     uow: SubscriptionsUnitOfWork,
     now: datetime,
+    *,
+    confirmed: bool = False,
 ) -> Refund | None:
     """Inside a transaction, with the subscription locked: apply what `payment` says to its
-    charge. Returns a refund to hand over after the commit, if the money is not owed."""
+    charge. Returns a refund to hand over after the commit, if the money is not owed.
+
+    A renewal attempt that expired here counts as failed only once the provider `confirmed`
+    it took nothing (`confirm_lapsed`, run by the renewal job, which is woken for it)."""
     if payment.status in CAPTURED:
         if charge.status is ChargeStatus.PAID:
             if charge.payment_id == payment.id:
@@ -140,10 +184,23 @@ async def settle(
         payment.status not in OPEN
         and charge.status is ChargeStatus.OPEN
         and charge.payment_id == payment.id
-        and charge.note_failure(_reason(payment))
     ):
-        await _failed(subscription, charge, _reason(payment), uow, now)
+        if lapsed(charge, payment) and not confirmed:
+            subscription.wake_at(now)
+        elif charge.note_failure(_reason(payment)):
+            await _failed(subscription, charge, _reason(payment), uow, now)
     return None
+
+
+def lapsed(charge: Charge, payment: Payment) -> bool:
+    """A renewal attempt that expired here, may have reached the provider, and whose failure
+    is not counted yet (a page that was never opened took nothing for sure)."""
+    return (
+        charge.kind is ChargeKind.RENEWAL
+        and payment.status is PaymentStatus.EXPIRED
+        and charge.failures < charge.attempts
+        and (payment.provider_ref is not None or not charge.via_checkout)
+    )
 
 
 def _reason(payment: Payment) -> str:

@@ -19,6 +19,8 @@ from core.shared.clock import Clock
 from core.subscriptions.charges import (
     ATTEMPT_LEASE,
     PENDING_RECHECK,
+    confirm_lapsed,
+    lapsed,
     new_attempt,
     send_attempt,
     settle,
@@ -42,6 +44,7 @@ class _Next:
     """What to do after the commit: ask the provider for an attempt, hand over a refund."""
 
     send: PaymentId | None = None
+    confirm: PaymentId | None = None
     refund: Refund | None = None
 
 
@@ -80,6 +83,10 @@ async def advance(
     if step.send is not None:
         await send_attempt(
             step.send, subscription.mandate_ref, uow=uow, providers=providers, clock=clock
+        )
+    if step.confirm is not None:
+        await confirm_lapsed(
+            step.confirm, subscription.mandate_ref, uow=uow, providers=providers, clock=clock
         )
 
 
@@ -129,6 +136,9 @@ async def _follow(
             return _Next(send=payment.id)
         subscription.wake_at(now + PENDING_RECHECK)
         return _Next()
+    if lapsed(charge, payment):  # did it really take nothing? ask before trying again
+        subscription.wake_at(now + ATTEMPT_LEASE)
+        return _Next(confirm=payment.id)
     if payment.status in CAPTURED or (subscription.next_action_at or now) > now:
         return _Next()
     if subscription.status is SubscriptionStatus.PAST_DUE:

@@ -14,7 +14,8 @@ import attrs
 
 from core.identity.model import AccountId, Role
 from core.payments.model import Payment
-from core.payments.services import PaymentTerms, Providers, off_session_provider
+from core.payments.offsession import off_session_provider
+from core.payments.services import PaymentTerms, Providers
 from core.shared.clock import Clock
 from core.shared.errors import Conflict, NotFound, PermissionDenied
 from core.shared.idempotency import IdempotencyRecord, fingerprint, replayed, validate_key

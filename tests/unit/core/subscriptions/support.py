@@ -14,7 +14,7 @@ from adapters.memory import MemoryNotifier, SteppingClock
 from adapters.memory.provider import MemoryPaymentProvider
 from core.identity.model import Account
 from core.payments.model import Payment, PaymentId
-from core.payments.ports import ProviderEventType
+from core.payments.ports import ProviderEvent, ProviderEventType
 from core.payments.services import PaymentTerms, open_checkout, record_provider_event
 from core.shared.money import Money
 from core.shared.perks import Perk
@@ -87,6 +87,14 @@ class World:
         await self.relay.drain()
         return new
 
+    async def tell(self, event: ProviderEvent) -> bool:
+        """Hand a provider event to the service as a webhook; whether it was new."""
+        new = await record_provider_event(
+            event, provider=self.provider.name, uow=self.new_uow(), clock=self.clock
+        )
+        await self.relay.drain()
+        return new
+
     async def subscribe(self, account: Account, plan: Plan) -> Subscription:
         """Subscribe and pay the first payment on its page: an active subscription."""
         subscription, payment = await self.start(account, plan)
@@ -135,6 +143,13 @@ class World:
         )  # fmt: skip
         await self.relay.drain()
         return done
+
+    async def pay_now(self, subscription: Subscription) -> Payment:
+        """The payment to pay an unpaid renewal by hand (its page not opened yet)."""
+        return await changes.pay_now(
+            subscription.id, actor=subscription.account_id, uow=self.new_uow(),
+            clock=self.clock, terms=TERMS, providers=self.providers,
+        )  # fmt: skip
 
     async def perks(self, account: Account, at: datetime | None = None) -> frozenset[Perk]:
         async with self.new_uow() as uow:
