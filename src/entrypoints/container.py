@@ -35,13 +35,19 @@ from core.shared.clock import Clock
 from core.shared.events import Handler
 from core.shared.outbox import OutboxUnitOfWork
 from core.shared.perks import PerksUnitOfWork
+from core.subscriptions.handlers import SubscriptionsPlatformUnitOfWork
 from entrypoints.settings import Settings
 
 log = structlog.get_logger("stagedoor.jobs")
 
 
 class PlatformUnitOfWork(
-    IdentityUnitOfWork, BookingNotificationsUnitOfWork, OutboxUnitOfWork, PerksUnitOfWork, Protocol
+    IdentityUnitOfWork,
+    BookingNotificationsUnitOfWork,
+    OutboxUnitOfWork,
+    PerksUnitOfWork,
+    SubscriptionsPlatformUnitOfWork,
+    Protocol,
 ):
     """Every repository of every domain; each use case sees only its narrow slice."""
 

@@ -66,7 +66,7 @@ class MemorySubscriptions(_Repo):
             s.account_id == subscription.account_id and s.status in LIVE and s.id != subscription.id
             for s in self.tx.rows(self.table)
         ):
-            raise Conflict("this account already has a live subscription")
+            raise Conflict("you already have a subscription; change its plan or cancel it first")
 
     async def add(self, subscription: Subscription) -> None:
         self._check(subscription)
@@ -116,7 +116,7 @@ class MemoryCharges(_Repo):
             if other.id == charge.id or other.subscription_id != charge.subscription_id:
                 continue
             if charge.status is ChargeStatus.OPEN and other.status is ChargeStatus.OPEN:
-                raise Conflict("this subscription already has a payment on its way")
+                raise Conflict("a payment for this subscription is already on its way")
             if (
                 charge.kind is ChargeKind.RENEWAL
                 and other.kind is ChargeKind.RENEWAL

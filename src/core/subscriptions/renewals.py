@@ -9,6 +9,7 @@ provider timeout leaves the attempt to be asked again with the same idempotency 
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 import attrs
@@ -16,6 +17,7 @@ import attrs
 from core.payments.model import CAPTURED, OPEN, Payment, PaymentId, Refund
 from core.payments.services import Providers, hand_over
 from core.shared.clock import Clock
+from core.shared.errors import Conflict
 from core.subscriptions.charges import (
     ATTEMPT_LEASE,
     PENDING_RECHECK,
@@ -55,7 +57,8 @@ async def renew_due(
     async with uow:
         due = await uow.subscriptions.due(clock.now(), limit)
     for subscription_id in due:
-        await advance(subscription_id, uow=uow, providers=providers, clock=clock)
+        with contextlib.suppress(Conflict):  # a twin job got there first; it is in hand
+            await advance(subscription_id, uow=uow, providers=providers, clock=clock)
     return len(due)
 
 
