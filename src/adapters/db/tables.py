@@ -259,6 +259,9 @@ class SandboxIntents(Table, tablename="sandbox_intents"):
     expires_at = _at()
     created_at = _at()
     updated_at = _at()
+    save_card = Boolean(default=False)
+    saved_card = Varchar(length=32, null=True, default=None)  # a sandbox test number only
+    mandate = Varchar(length=64, null=True, default=None)
 
 
 class SandboxRefunds(Table, tablename="sandbox_refunds"):
