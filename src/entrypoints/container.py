@@ -36,6 +36,7 @@ from core.shared.events import Handler
 from core.shared.outbox import OutboxUnitOfWork
 from core.shared.perks import PerksUnitOfWork
 from core.subscriptions.handlers import SubscriptionsPlatformUnitOfWork
+from core.subscriptions.renewals import renew_due
 from entrypoints.settings import Settings
 
 log = structlog.get_logger("stagedoor.jobs")
@@ -113,7 +114,8 @@ class Container:
 
     async def run_jobs(self) -> int:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose
-        time ran out, hand over refunds a provider did not take, deliver sandbox webhooks.
+        time ran out, hand over refunds a provider did not take, deliver sandbox webhooks,
+        renew, retry and end subscriptions whose time has come.
         Each runs on its own; one failing does not stop the others. Returns the work done."""
         jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
             ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
@@ -124,6 +126,12 @@ class Container:
                 ),
             ),
             ("sandbox.deliver", self.sandbox.deliver_due),
+            (
+                "subscriptions.renew",
+                lambda: renew_due(
+                    uow=self.new_uow(), providers=self.payment_providers, clock=self.clock
+                ),
+            ),
         ]
         done = 0
         for name, job in jobs:

@@ -197,7 +197,6 @@ async def test_a_phone_verified_by_another_account_is_409(
     assert_problem(r, 409, "conflict")
 
 
-
 async def test_a_fourth_code_in_ten_minutes_is_429_with_retry_after(api: Api, host: User) -> None:
     phone = "+79991234567"
     for _ in range(3):

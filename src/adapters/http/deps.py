@@ -30,11 +30,19 @@ from core.identity.ports import (
 from core.payments.ports import PaymentProvider
 from core.payments.services import PaymentTerms, ReturnUrls
 from core.shared.clock import Clock
+from core.subscriptions.ports import BillingUnitOfWork, SubscriptionsUnitOfWork
 
 STATE_KEY = "container"
 
 
-class HttpUnitOfWork(IdentityUnitOfWork, BookingUnitOfWork, DistributionUnitOfWork, Protocol):
+class HttpUnitOfWork(
+    IdentityUnitOfWork,
+    BookingUnitOfWork,
+    DistributionUnitOfWork,
+    SubscriptionsUnitOfWork,
+    BillingUnitOfWork,
+    Protocol,
+):
     """The repositories the HTTP use cases touch."""
 
 
