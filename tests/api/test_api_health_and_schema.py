@@ -56,6 +56,18 @@ CONTRACT = {
     "/api/v1/conferences/{conference_id}/stats/stream": {"get"},
     "/api/v1/conferences/{conference_id}/rebalance": {"post"},
     "/api/v1/conferences/{conference_id}/rebalance/apply": {"post"},
+    "/api/v1/plans": {"get", "post"},
+    "/api/v1/plans/{plan_id}/retire": {"post"},
+    "/api/v1/subscriptions": {"get", "post"},
+    "/api/v1/subscriptions/{subscription_id}": {"get"},
+    "/api/v1/subscriptions/{subscription_id}/cancel": {"post"},
+    "/api/v1/subscriptions/{subscription_id}/resume": {"post"},
+    "/api/v1/subscriptions/{subscription_id}/change": {"post"},
+    "/api/v1/subscriptions/{subscription_id}/pay": {"post"},
+    "/api/v1/me/perks": {"get"},
+    "/api/v1/billing": {"get"},
+    "/api/v1/conferences/{conference_id}/billing": {"get"},
+    "/api/v1/invoices/{invoice_id}/pay": {"post"},
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
