@@ -150,3 +150,26 @@ async def test_stripe_settings_add_the_stripe_provider_beside_the_sandbox(tmp_pa
     assert sorted(platform.payment_providers) == ["sandbox", "stripe"]
     assert platform.payment_terms.provider == "stripe"
     await platform.close()
+
+
+def test_barcode_keys_are_made_once_in_the_data_dir_and_reused(tmp_path: Path) -> None:
+    from adapters.security.barcodes import BarcodeVault
+
+    first = Settings(data_dir=tmp_path).with_secret()
+    again = Settings(data_dir=tmp_path).with_secret()
+    assert first.barcode_keys.startswith("k1:")
+    assert (first.barcode_keys, first.barcode_digest_key) == (
+        again.barcode_keys,
+        again.barcode_digest_key,
+    )
+    assert (tmp_path / "barcode_keys").stat().st_mode & 0o777 == 0o600
+    vault = BarcodeVault.parse(first.barcode_keys, first.barcode_digest_key)
+    assert vault.current == "k1"
+    assert first.barcode_keys not in repr(first)
+
+
+def test_barcode_keys_come_with_their_digest_key() -> None:
+    with pytest.raises(SettingsError, match="set together"):
+        Settings.parse({"barcode_keys": "k1:x"})
+    given = Settings.parse({"barcode_keys": "k2:a,k1:b", "barcode_digest_key": "d"})
+    assert given.with_secret().barcode_keys == "k2:a,k1:b"

@@ -11,7 +11,8 @@ from core.booking.model import EventId
 from core.booking.ports import BookingUnitOfWork
 from core.booking.tickets import Booking, BookingId, BookingStatus
 from core.payments.model import CAPTURED, PaymentId, Refund
-from core.payments.services import Providers, hand_over
+from core.payments.services import Providers, hand_over_refund
+from core.payments.services import reserve_refund as reserve_payment_refund
 from core.shared.clock import Clock
 
 SEATS_GONE = "the seats were no longer available when the payment arrived"
@@ -23,13 +24,10 @@ async def reserve_refund(
     """Inside a transaction: set aside a refund of what is left on the booking's payment."""
     if booking.payment_id is None:
         return None
-    payment = await uow.payments.get_for_update(PaymentId(booking.payment_id))
-    if payment.status not in CAPTURED or payment.refundable.amount <= 0:
-        return None
-    refund = payment.request_refund(None, reason, now)
-    await uow.refunds.add(refund)
-    await uow.payments.save(payment)
-    return refund
+    return await reserve_payment_refund(PaymentId(booking.payment_id), reason, uow, now)
+
+
+hand_over = hand_over_refund
 
 
 async def confirm_paid_booking(

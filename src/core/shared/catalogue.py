@@ -12,6 +12,8 @@ from core.notifications import events as notification_events
 from core.notifications import handlers as notification_handlers
 from core.payments import events as payment_events
 from core.payments import handlers as payment_handlers
+from core.resale import events as resale_events
+from core.resale import handlers as resale_handlers
 from core.shared.events import DomainEvent, Handler, event_types, merge_handlers
 from core.subscriptions import events as subscription_events
 from core.subscriptions import handlers as subscription_handlers
@@ -23,6 +25,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = event_types(
     payment_events.EVENTS,
     distribution_events.EVENTS,
     subscription_events.EVENTS,
+    resale_events.EVENTS,
 )
 
 HANDLERS: dict[str, list[Handler]] = merge_handlers(
@@ -32,4 +35,5 @@ HANDLERS: dict[str, list[Handler]] = merge_handlers(
     payment_handlers.HANDLERS,
     distribution_handlers.HANDLERS,
     subscription_handlers.HANDLERS,
+    resale_handlers.HANDLERS,
 )

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from core.identity.model import AccountId
 from core.payments.model import Payment, Refund
-from core.payments.services import PaymentTerms, Providers, hand_over
+from core.payments.services import PaymentTerms, Providers, hand_over_refund
 from core.shared.clock import Clock
 from core.shared.errors import Conflict
 from core.shared.money import Money
@@ -54,7 +54,7 @@ async def _hand_over_all(
     refunds: list[Refund], uow: SubscriptionsUnitOfWork, providers: Providers
 ) -> None:
     for refund in refunds:
-        await hand_over(refund, uow=uow, providers=providers)
+        await hand_over_refund(refund, uow=uow, providers=providers)
 
 
 def unused_time(subscription: Subscription, plan: Plan, now: datetime) -> Money:
@@ -198,5 +198,5 @@ async def pay_now(
         await uow.subscriptions.save(subscription)
         await uow.commit()
     if refund is not None:
-        await hand_over(refund, uow=uow, providers=providers)
+        await hand_over_refund(refund, uow=uow, providers=providers)
     return payment

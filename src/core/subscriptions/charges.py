@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from core.payments.model import CAPTURED, OPEN, Payment, PaymentId, PaymentStatus, Purpose, Refund
 from core.payments.offsession import charge_saved_method, check_with_provider
 from core.payments.ports import ProviderStatus, ProviderUnavailable
-from core.payments.services import Providers, hand_over
+from core.payments.services import Providers, hand_over_refund, reserve_refund
 from core.shared.clock import Clock
 from core.shared.money import Money
 from core.subscriptions.model import (
@@ -155,7 +155,7 @@ async def settle_payment(
         await uow.subscriptions.save(subscription)
         await uow.commit()
     if refund is not None:
-        await hand_over(refund, uow=uow, providers=providers)
+        await hand_over_refund(refund, uow=uow, providers=providers)
 
 
 async def settle(
@@ -176,9 +176,9 @@ async def settle(
         if charge.status is ChargeStatus.PAID:
             if charge.payment_id == payment.id:
                 return None  # news already applied
-            return await refund_whole(payment, NOTHING_OWED, uow, now)
+            return await reserve_refund(payment.id, NOTHING_OWED, uow, now)
         if charge.status is not ChargeStatus.OPEN:
-            return await refund_whole(payment, NOTHING_OWED, uow, now)
+            return await reserve_refund(payment.id, NOTHING_OWED, uow, now)
         await _paid(subscription, charge, payment, uow, now)
     elif (
         payment.status not in OPEN
@@ -252,18 +252,6 @@ async def _failed(
         current = await uow.plans.get(subscription.plan_id)
         subscription.decline_plan_change(current, plan, reason, now)
         subscription.wake_at(subscription.period_end)
-
-
-async def refund_whole(
-    payment: Payment, reason: str, uow: SubscriptionsUnitOfWork, now: datetime
-) -> Refund | None:
-    """Inside a transaction: set aside a refund of all that is left on `payment`."""
-    if payment.refundable.amount <= 0:
-        return None
-    refund = payment.request_refund(None, reason, now)
-    await uow.refunds.add(refund)
-    await uow.payments.save(payment)
-    return refund
 
 
 async def refund_period(

@@ -17,11 +17,11 @@ from core.payments.model import PaymentId, Purpose
 from core.payments.services import Providers
 from core.shared.clock import Clock
 from core.shared.events import DomainEvent, Handler
-from core.shared.money import Money
 from core.subscriptions import events
 from core.subscriptions.charges import settle_payment
 from core.subscriptions.invoicing import review_conference, settle_invoice_payment
 from core.subscriptions.ports import BillingUnitOfWork, SubscriptionsUnitOfWork
+from core.subscriptions.renewals import UNPAID
 
 
 class SubscriptionsPlatformUnitOfWork(
@@ -75,26 +75,21 @@ async def _tell(
     )
 
 
-def _money(amount: Money | None) -> str:
-    return "nothing" if amount is None else str(amount)
-
-
 async def on_activated(event: events.SubscriptionActivated, ctx: SubscriptionsContext) -> None:
-    until = (
-        f"It renews on {day(event.period_end)}"
-        if event.renews
-        else (f"It lasts until {day(event.period_end)}")
-    )
+    template = "subscription_activated" if event.renews else "pass_activated"
     await _tell(
-        ctx, event, event.account_id, "subscription_activated", plan=event.plan_name, until=until
+        ctx, event, event.account_id, template, plan=event.plan_name, date=day(event.period_end)
     )
+
+
+RECEIPTS = {"start": "subscription_receipt", "renewal": "renewal_receipt"}
 
 
 async def on_charged(event: events.SubscriptionCharged, ctx: SubscriptionsContext) -> None:
     await _tell(
-        ctx, event, event.account_id, "subscription_receipt",
-        plan=event.plan_name, amount=str(event.amount), kind=event.kind,
-        period=f"{day(event.period_start)} to {day(event.period_end)}",
+        ctx, event, event.account_id, RECEIPTS.get(event.kind, "upgrade_receipt"),
+        plan=event.plan_name, amount=str(event.amount),
+        period=f"{day(event.period_start)}/{day(event.period_end)}",
         payment=str(event.payment_id),
     )  # fmt: skip
 
@@ -115,11 +110,12 @@ async def on_past_due(event: events.SubscriptionPastDue, ctx: SubscriptionsConte
 
 
 async def on_cancelled(event: events.SubscriptionCancelled, ctx: SubscriptionsContext) -> None:
-    refund = f"We are refunding {event.refund} for the unused time." if event.refund else ""
-    await _tell(
-        ctx, event, event.account_id, "subscription_cancelled",
-        plan=event.plan_name, reason=event.reason, refund=refund,
-    )  # fmt: skip
+    if event.reason == UNPAID:
+        template = "subscription_cancelled_unpaid"
+    else:
+        template = "subscription_cancelled_refund" if event.refund else "subscription_cancelled"
+    refund = "" if event.refund is None else str(event.refund)
+    await _tell(ctx, event, event.account_id, template, plan=event.plan_name, refund=refund)
 
 
 async def on_cancellation_scheduled(
@@ -137,15 +133,14 @@ async def on_ended(event: events.SubscriptionEnded, ctx: SubscriptionsContext) -
 
 async def on_plan_changed(event: events.PlanChanged, ctx: SubscriptionsContext) -> None:
     amount = event.difference
+    template = "plan_changed"
     if amount.amount > 0:
-        money = f"We charged {amount} for the rest of this period."
+        template = "plan_changed_charged"
     elif amount.amount < 0:
-        money = f"We are refunding {-amount} for the rest of this period."
-    else:
-        money = ""
+        template, amount = "plan_changed_refunded", -amount
     await _tell(
-        ctx, event, event.account_id, "plan_changed",
-        plan=event.plan_name, previous=event.previous_plan, money=money,
+        ctx, event, event.account_id, template,
+        plan=event.plan_name, previous=event.previous_plan, amount=str(amount),
     )  # fmt: skip
 
 
@@ -164,7 +159,7 @@ async def on_invoice(
     template = "invoice_paid" if isinstance(event, events.InvoicePaid) else "invoice_issued"
     await _tell(
         ctx, event, event.organiser_id, template,
-        conference=event.conference_title, tier=event.tier_name, amount=_money(event.amount),
+        conference=event.conference_title, tier=event.tier_name, amount=str(event.amount),
         participants=str(event.participants),
     )  # fmt: skip
 

@@ -14,7 +14,7 @@ import attrs
 
 from core.identity.model import AccountId
 from core.payments.model import CAPTURED, Payment, PaymentId, Purpose, Refund
-from core.payments.services import PaymentTerms, Providers, hand_over
+from core.payments.services import PaymentTerms, Providers, hand_over_refund, reserve_refund
 from core.shared.clock import Clock
 from core.shared.errors import NotFound
 from core.shared.money import Money
@@ -150,7 +150,7 @@ async def settle_invoice_payment(
             refund = await _credit(invoice, payment, account, uow, now)
         await uow.commit()
     if refund is not None:
-        await hand_over(refund, uow=uow, providers=providers)
+        await hand_over_refund(refund, uow=uow, providers=providers)
     await review_conference(size.conference_id, uow=uow, clock=clock)
 
 
@@ -164,12 +164,7 @@ async def _credit(
     if invoice.payment_id == payment.id and invoice.status is InvoiceStatus.PAID:
         return None  # news already applied
     if invoice.payment_id != payment.id or invoice.status is not InvoiceStatus.OPEN:
-        if payment.refundable.amount <= 0:
-            return None
-        refund = payment.request_refund(None, NOT_OWED, now)
-        await uow.refunds.add(refund)
-        await uow.payments.save(payment)
-        return refund
+        return await reserve_refund(payment.id, NOT_OWED, uow, now)
     account.credit(payment.amount, now)
     invoice.paid_by(payment, now)
     await uow.conference_accounts.save(account)

@@ -15,7 +15,7 @@ from datetime import datetime
 import attrs
 
 from core.payments.model import CAPTURED, OPEN, Payment, PaymentId, Refund
-from core.payments.services import Providers, hand_over
+from core.payments.services import Providers, hand_over_refund
 from core.shared.clock import Clock
 from core.shared.errors import Conflict
 from core.subscriptions.charges import (
@@ -82,7 +82,7 @@ async def advance(
         await uow.subscriptions.save(subscription)
         await uow.commit()
     if step.refund is not None:
-        await hand_over(step.refund, uow=uow, providers=providers)
+        await hand_over_refund(step.refund, uow=uow, providers=providers)
     if step.send is not None:
         await send_attempt(
             step.send, subscription.mandate_ref, uow=uow, providers=providers, clock=clock

@@ -58,6 +58,7 @@ async def test_cancelling_an_event_notifies_each_guest_exactly_once(
     assert [key for _, key in cancelled_jobs] == [
         "core.booking.handlers:on_event_cancelled",
         "core.booking.handlers:refund_cancelled_event",  # a free event: nothing to refund
+        "core.resale.handlers:on_event_cancelled",  # no listings to withdraw
     ]
     await relay.run(cancelled_jobs)
 

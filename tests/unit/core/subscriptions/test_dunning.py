@@ -72,7 +72,7 @@ async def test_a_declined_renewal_is_retried_on_days_1_3_and_7_then_past_due_the
     ] * 3
     assert len(world.sent("payment needed")) == 1
     [told] = world.sent("cancelled")
-    assert "the renewal was not paid" in told.body
+    assert "its renewal was not paid" in told.body
     balances = await world.balances()
     assert balances[(LedgerAccount.CUSTOMER_PAYMENTS, "RUB")] == -49_900  # the first month only
 
