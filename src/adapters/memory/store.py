@@ -445,6 +445,14 @@ class MemoryUnitOfWork:
         self.staff = MemoryStaff(tx)
         self.staff_invitations = MemoryStaffInvitations(tx)
         self.perks = MemoryPerks(tx)
+        self.partner_keys = MemoryPartnerKeys(tx)
+        self.partner_holds = MemoryPartnerHolds(tx)
+        self.plugin_activations = MemoryActivations(tx)
+        self.plugin_data = MemoryPluginData(tx)
+        self.partner_deliveries = MemoryDeliveries(tx)
+        self.partner_circuits = MemoryCircuits(tx)
+        self.plugin_problems = MemoryProblems(tx)
+        self.organiser_events = MemoryOrganiserEvents(tx)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -477,6 +485,16 @@ from adapters.memory.distribution import (  # noqa: E402
     MemoryPoints,
     MemoryStaff,
     MemoryStaffInvitations,
+)
+from adapters.memory.partners import (  # noqa: E402
+    MemoryActivations,
+    MemoryCircuits,
+    MemoryDeliveries,
+    MemoryOrganiserEvents,
+    MemoryPartnerHolds,
+    MemoryPartnerKeys,
+    MemoryPluginData,
+    MemoryProblems,
 )
 from adapters.memory.payments import (  # noqa: E402 - they build on _Repo above
     MemoryLedger,

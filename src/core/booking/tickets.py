@@ -135,7 +135,7 @@ class Booking(Aggregate):
         if self.status is not BookingStatus.PENDING_PAYMENT:
             return False
         self.status, self.cancelled_at = BookingStatus.EXPIRED, now
-        event.release(self.seats)
+        event.release(self.seats, now)
         self.record(events.BookingExpired(**self._facts(event, now)))
         return True
 
@@ -150,5 +150,5 @@ class Booking(Aggregate):
         self.cancelled_at = now
         for ticket in self.tickets:
             ticket.status = TicketStatus.VOID
-        event.release(self.seats)
+        event.release(self.seats, now)
         self.record(events.BookingCancelled(**self._facts(event, now)))
