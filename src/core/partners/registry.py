@@ -61,8 +61,9 @@ class PluginHandler:
 
     @property
     def handler_key(self) -> str:
-        func = self.func
-        return f"plugin:{self.plugin}:{func.__module__}:{func.__qualname__}"
+        func = self.func  # a function, or an object with __call__
+        name = getattr(func, "__qualname__", type(func).__qualname__)
+        return f"plugin:{self.plugin}:{func.__module__}:{name}"
 
     async def __call__(self, event: DomainEvent, ctx: Any) -> None:
         runtime = self.registry.runtime
