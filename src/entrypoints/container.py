@@ -23,6 +23,7 @@ from core.identity.ports import (
     SmsSender,
 )
 from core.notifications.ports import Notifier
+from core.partners.ports import PartnersUnitOfWork
 from core.payments.ports import PaymentProvider
 from core.payments.services import (
     PaymentTerms,
@@ -41,7 +42,12 @@ log = structlog.get_logger("stagedoor.jobs")
 
 
 class PlatformUnitOfWork(
-    IdentityUnitOfWork, BookingNotificationsUnitOfWork, OutboxUnitOfWork, PerksUnitOfWork, Protocol
+    IdentityUnitOfWork,
+    BookingNotificationsUnitOfWork,
+    OutboxUnitOfWork,
+    PerksUnitOfWork,
+    PartnersUnitOfWork,
+    Protocol,
 ):
     """Every repository of every domain; each use case sees only its narrow slice."""
 

@@ -52,6 +52,16 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
         "this email is already in the conference's list"
     ),
     "tickets.barcode": "a ticket with this barcode already exists; try again",
+    "partner_keys_key_hash_key": "a partner key with this secret exists; issue another",
+    "partner_keys.key_hash": "a partner key with this secret exists; issue another",
+    "partner_holds_key_reference_key": (
+        "this partner already holds seats under this reference; retry to get that hold"
+    ),
+    "partner_holds.key_id, partner_holds.reference": (
+        "this partner already holds seats under this reference; retry to get that hold"
+    ),
+    "partner_holds_seats_positive": "a hold holds at least one seat",
+    "partner_deliveries_revision_positive": "a delivery's revision and attempts never go down",
 }
 """What each constraint guards, by its PostgreSQL name and by SQLite's way of naming it."""
 

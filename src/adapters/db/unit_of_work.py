@@ -34,6 +34,16 @@ from adapters.db.payments import (
     SqlProviderEvents,
     SqlRefunds,
 )
+from adapters.db.partners import (
+    SqlActivations,
+    SqlCircuits,
+    SqlDeliveries,
+    SqlOrganiserEvents,
+    SqlPartnerHolds,
+    SqlPartnerKeys,
+    SqlPluginData,
+    SqlProblems,
+)
 from adapters.db.perks import SqlPerks
 from adapters.db.sandbox import SqlSandbox
 from adapters.db.session import PostgresSession, Session, SqliteSession
@@ -184,6 +194,14 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(self)
         self.staff_invitations = SqlStaffInvitations(self)
         self.perks = SqlPerks(self)
+        self.partner_keys = SqlPartnerKeys(self)
+        self.partner_holds = SqlPartnerHolds(self)
+        self.plugin_activations = SqlActivations(self)
+        self.plugin_data = SqlPluginData(self)
+        self.partner_deliveries = SqlDeliveries(self)
+        self.partner_circuits = SqlCircuits(self)
+        self.plugin_problems = SqlProblems(self)
+        self.organiser_events = SqlOrganiserEvents(self)
 
     @property
     def session(self) -> Session:
