@@ -27,13 +27,6 @@ from adapters.db.distribution import (
     SqlStaffInvitations,
 )
 from adapters.db.identity import SqlAccounts, SqlPhoneVerifications, SqlRefreshTokens
-from adapters.db.payments import (
-    SqlLedger,
-    SqlPayments,
-    SqlPayouts,
-    SqlProviderEvents,
-    SqlRefunds,
-)
 from adapters.db.partners import (
     SqlActivations,
     SqlCircuits,
@@ -43,6 +36,13 @@ from adapters.db.partners import (
     SqlPartnerKeys,
     SqlPluginData,
     SqlProblems,
+)
+from adapters.db.payments import (
+    SqlLedger,
+    SqlPayments,
+    SqlPayouts,
+    SqlProviderEvents,
+    SqlRefunds,
 )
 from adapters.db.perks import SqlPerks
 from adapters.db.sandbox import SqlSandbox
