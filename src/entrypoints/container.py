@@ -23,7 +23,12 @@ from core.identity.ports import (
     SmsSender,
 )
 from core.notifications.ports import Notifier
+from core.partners.api import AvailabilityExchange
 from core.partners.ports import PartnersUnitOfWork
+from core.partners.pushes import push_due
+from core.partners.registry import PluginRegistry
+from core.partners.runtime import PlatformRuntime
+from core.partners.services import expire_holds
 from core.payments.ports import PaymentProvider
 from core.payments.services import (
     PaymentTerms,
@@ -33,9 +38,10 @@ from core.payments.services import (
 )
 from core.shared.catalogue import HANDLERS
 from core.shared.clock import Clock
-from core.shared.events import Handler
+from core.shared.events import Handler, merge_handlers
 from core.shared.outbox import OutboxUnitOfWork
 from core.shared.perks import PerksUnitOfWork
+from core.tickets.authenticity import AuthenticityChecker
 from entrypoints.settings import Settings
 
 log = structlog.get_logger("stagedoor.jobs")
@@ -105,15 +111,27 @@ class Container:
     return_urls: ReturnUrls
     sandbox: SandboxProvider
     live: MemoryLive | RedisLive
+    plugins: PluginRegistry = attrs.field(factory=PluginRegistry)
     handlers: Mapping[str, Sequence[Handler]] = HANDLERS
     extras: Mapping[str, Any] = attrs.field(factory=dict)
 
     def new_uow(self) -> PlatformUnitOfWork:
         return self.database.new_uow()
 
+    @property
+    def partner_exchanges(self) -> Mapping[str, AvailabilityExchange]:
+        """Availability exchanges of the loaded plugins, by plugin name."""
+        return self.plugins.exchanges()
+
+    @property
+    def authenticity_checkers(self) -> Mapping[str, AuthenticityChecker]:
+        """Ticket checkers of the loaded plugins, by the issuer they check."""
+        return self.plugins.checkers()
+
     async def run_jobs(self) -> int:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose
-        time ran out, hand over refunds a provider did not take, deliver sandbox webhooks.
+        time ran out, hand over refunds a provider did not take, deliver sandbox webhooks,
+        give back the seats of lapsed partner holds, push availability owed to partners.
         Each runs on its own; one failing does not stop the others. Returns the work done."""
         jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
             ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
@@ -124,6 +142,13 @@ class Container:
                 ),
             ),
             ("sandbox.deliver", self.sandbox.deliver_due),
+            ("partners.expire_holds", lambda: expire_holds(uow=self.new_uow(), clock=self.clock)),
+            (
+                "partners.push",
+                lambda: push_due(
+                    new_uow=self.new_uow, exchanges=self.partner_exchanges, clock=self.clock
+                ),
+            ),
         ]
         done = 0
         for name, job in jobs:
@@ -152,11 +177,14 @@ async def build_container(
     sms: SmsSender | None = None,
     hasher: PasswordHasher | None = None,
     sandbox_post: Poster | None = None,
+    plugins: PluginRegistry | None = None,
 ) -> Container:
     """Build every adapter the settings ask for; keyword arguments override one each (tests).
 
-    The database is opened (and its pool started) here, never at import time. Call
-    `await container.start()` inside the event loop that will serve requests.
+    The database is opened (and its pool started) here, never at import time. Plugins are
+    loaded from the settings unless a registry is handed in (the HTTP app loads them first,
+    to mount their routes). Call `await container.start()` inside the event loop that will
+    serve requests.
     """
     from adapters.clock import SystemClock
     from adapters.memory.security import FixedCodes
@@ -164,6 +192,7 @@ async def build_container(
     from adapters.security.passwords import Argon2Hasher
     from adapters.security.phones import LibPhoneNumbers
     from adapters.security.tokens import JwtAccessTokens
+    from entrypoints.plugins import load_plugins
 
     settings = settings.with_secret()
     if tasks is None:
@@ -171,6 +200,10 @@ async def build_container(
     if database is None:
         database = await open_database_for(settings, after_commit=tasks.kick)
     clock = clock or SystemClock()
+    if plugins is None:
+        plugins = load_plugins(settings)
+    runtime = PlatformRuntime(database.new_uow, clock)
+    plugins.bind(runtime)
     sandbox = SandboxProvider(
         new_uow=database.new_uow,
         public_url=settings.public_url,
@@ -187,6 +220,7 @@ async def build_container(
             settings.stripe_api_key, settings.stripe_webhook_secret, clock=clock
         )
         providers[stripe.name] = stripe
+    providers.update(plugins.payment_providers())
     return Container(
         settings=settings,
         clock=clock,
@@ -197,7 +231,7 @@ async def build_container(
         codes=FixedCodes(dict(settings.test_phones)),
         sms=sms or ConsoleSmsSender(),
         tokens=JwtAccessTokens(settings.secret_key),
-        notifier=notifier or ConsoleNotifier(),
+        notifier=_notifier(notifier or ConsoleNotifier(), plugins, runtime),
         payment_providers=providers,
         payment_terms=PaymentTerms(
             provider=settings.payment_provider,
@@ -210,7 +244,17 @@ async def build_container(
             if settings.redis_url
             else MemoryLive()
         ),
+        plugins=plugins,
+        handlers=merge_handlers(HANDLERS, plugins.handlers()),
     )
+
+
+def _notifier(email: Notifier, plugins: PluginRegistry, runtime: PlatformRuntime) -> Notifier:
+    """The email side alone, or fanned out to the channels plugins added."""
+    from adapters.notify.fanout import FanOutNotifier
+
+    channels = plugins.notifiers()
+    return FanOutNotifier(email, channels, report=runtime.report) if channels else email
 
 
 def _tasks_for(settings: Settings) -> Tasks:

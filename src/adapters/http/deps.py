@@ -27,6 +27,8 @@ from core.identity.ports import (
     PhoneNumbers,
     SmsSender,
 )
+from core.partners.ports import PartnersUnitOfWork
+from core.partners.registry import PluginRegistry
 from core.payments.ports import PaymentProvider
 from core.payments.services import PaymentTerms, ReturnUrls
 from core.shared.clock import Clock
@@ -34,7 +36,9 @@ from core.shared.clock import Clock
 STATE_KEY = "container"
 
 
-class HttpUnitOfWork(IdentityUnitOfWork, BookingUnitOfWork, DistributionUnitOfWork, Protocol):
+class HttpUnitOfWork(
+    IdentityUnitOfWork, BookingUnitOfWork, DistributionUnitOfWork, PartnersUnitOfWork, Protocol
+):
     """The repositories the HTTP use cases touch."""
 
 
@@ -106,6 +110,9 @@ class Platform(Protocol):
 
     @property
     def live(self) -> LiveChannel: ...
+
+    @property
+    def plugins(self) -> PluginRegistry: ...
 
     def new_uow(self) -> HttpUnitOfWork: ...
 

@@ -1,0 +1,126 @@
+"""Plugins over HTTP: organisers switch them on, admins read their report, and each plugin's
+own routes are served under `/plugins/<name>/`.
+
+A plugin's routes get a `caller` (core.partners.Caller) from the bearer token when they ask
+for one. An unexpected error in them is counted against the plugin (admin report) and
+answered like any other 500; the app keeps serving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, Router, get, put
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
+
+from adapters.http.auth import BEARER, CurrentAccount, provide_viewer
+from adapters.http.deps import PlatformDep, provide_platform
+from adapters.http.partner_schemas import (
+    ActivationIn,
+    FailureOut,
+    LoadedOut,
+    PluginList,
+    PluginOut,
+    PluginReport,
+    ProblemOut,
+)
+from adapters.http.problems import Problem, problem_responses, unexpected_error_to_response
+from core.partners.activation import active_plugins, plugin_problems, switch_plugin
+from core.partners.api import API_VERSION, Caller
+from core.partners.commands import SwitchPlugin
+
+PLUGIN_NAME_PATH = "{name:str}"
+
+
+class PluginsController(Controller):
+    """The plugins running here, and the caller's switch for each."""
+
+    path = "/api/v1/plugins"
+    tags = ["plugins"]
+    security = BEARER
+
+    @get("/", operation_id="listPlugins", responses=problem_responses(401))
+    async def listed(self, platform: PlatformDep, account_id: CurrentAccount) -> PluginList:
+        """Every plugin that loaded, and whether the caller switched it on for their events."""
+        active = await active_plugins(account_id, uow=platform.new_uow())
+        return PluginList(
+            [
+                PluginOut(p.name, p.version, p.name in active)
+                for p in platform.plugins.loaded.values()
+            ]
+        )
+
+    @put(
+        f"/{PLUGIN_NAME_PATH}/activation",
+        operation_id="switchPlugin",
+        responses=problem_responses(401, 404),
+    )
+    async def switch(
+        self,
+        name: FromPath[str],
+        data: JSONBody[ActivationIn],
+        platform: PlatformDep,
+        account_id: CurrentAccount,
+    ) -> PluginOut:
+        """Switch a plugin on or off for the caller's events (its hooks fire only when on)."""
+        loaded = platform.plugins.loaded
+        activation = await switch_plugin(
+            SwitchPlugin(account_id, name, data.active),
+            installed=loaded.keys(),
+            uow=platform.new_uow(),
+            clock=platform.clock,
+        )
+        return PluginOut(name, loaded[name].version, activation.active)
+
+
+class AdminPluginsController(Controller):
+    path = "/api/v1/admin/plugins"
+    tags = ["admin"]
+    security = BEARER
+
+    @get("/", operation_id="pluginReport", responses=problem_responses(401, 403))
+    async def report(self, platform: PlatformDep, account_id: CurrentAccount) -> PluginReport:
+        """Platform admins: plugins loaded, those that failed to load and why, and how often
+        each failed at run time (handlers, notifier channels, exchanges, routes)."""
+        problems = await plugin_problems(account_id, uow=platform.new_uow())
+        registry = platform.plugins
+        major, minor = API_VERSION
+        return PluginReport(
+            api_version=f"{major}.{minor}",
+            loaded=[LoadedOut.of(p) for p in registry.loaded.values()],
+            failed=[FailureOut.of(f) for f in registry.failures],
+            problems=[ProblemOut.of(p) for p in problems],
+        )
+
+
+def provide_caller(request: Request[Any, Any, Any]) -> Caller:
+    """Who calls a plugin route: the signed-in account, or nobody."""
+    platform = provide_platform(request.app.state)
+    viewer: UUID | None = provide_viewer(request, platform)
+    return Caller(viewer)
+
+
+def _reporting(plugin: str) -> Any:
+    async def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+        platform = provide_platform(request.app.state)
+        await platform.plugins.runtime.report(plugin, "route", exc)
+        return unexpected_error_to_response(request, exc)
+
+    return handle
+
+
+def plugin_routers(routes: Mapping[str, Sequence[object]]) -> list[Router]:
+    """One router per plugin at /plugins/<name>/, with `caller` to inject."""
+    return [
+        Router(
+            path=f"/plugins/{name}",
+            route_handlers=list(handlers),  # type: ignore[arg-type]
+            dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
+            exception_handlers={Exception: _reporting(name)},
+            tags=[f"plugin: {name}"],
+        )
+        for name, handlers in routes.items()
+    ]
