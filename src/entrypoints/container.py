@@ -231,7 +231,7 @@ async def build_container(
         codes=FixedCodes(dict(settings.test_phones)),
         sms=sms or ConsoleSmsSender(),
         tokens=JwtAccessTokens(settings.secret_key),
-        notifier=_notifier(notifier or ConsoleNotifier(), plugins, runtime),
+        notifier=notifier or ConsoleNotifier(),
         payment_providers=providers,
         payment_terms=PaymentTerms(
             provider=settings.payment_provider,
@@ -247,14 +247,6 @@ async def build_container(
         plugins=plugins,
         handlers=merge_handlers(HANDLERS, plugins.handlers()),
     )
-
-
-def _notifier(email: Notifier, plugins: PluginRegistry, runtime: PlatformRuntime) -> Notifier:
-    """The email side alone, or fanned out to the channels plugins added."""
-    from adapters.notify.fanout import FanOutNotifier
-
-    channels = plugins.notifiers()
-    return FanOutNotifier(email, channels, report=runtime.report) if channels else email
 
 
 def _tasks_for(settings: Settings) -> Tasks:

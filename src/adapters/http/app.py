@@ -51,7 +51,12 @@ from adapters.http.partners import (
     PartnerKeysController,
 )
 from adapters.http.payments import PaymentsController
-from adapters.http.plugins import AdminPluginsController, PluginsController, plugin_routers
+from adapters.http.plugins import (
+    AdminPluginsController,
+    PluginsController,
+    plugin_routers,
+    report_plugin_failure,
+)
 from adapters.http.privacy import mask_path
 from adapters.http.problems import EXCEPTION_HANDLERS
 
@@ -177,6 +182,7 @@ def build_app(
             **AUTH_DEPENDENCIES,
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        after_exception=[report_plugin_failure],
         plugins=[StrictStructSchemaPlugin()],
         lifespan=list(lifespan),
         openapi_config=openapi_config(version),

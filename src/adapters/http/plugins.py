@@ -12,9 +12,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, Router, get, put
+from litestar import Controller, Request, Router, get, put
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody
+from litestar.types import Scope
 
 from adapters.http.auth import BEARER, CurrentAccount, provide_viewer
 from adapters.http.deps import PlatformDep, provide_platform
@@ -27,10 +29,11 @@ from adapters.http.partner_schemas import (
     PluginReport,
     ProblemOut,
 )
-from adapters.http.problems import Problem, problem_responses, unexpected_error_to_response
+from adapters.http.problems import problem_responses
 from core.partners.activation import active_plugins, plugin_problems, switch_plugin
 from core.partners.api import API_VERSION, Caller
 from core.partners.commands import SwitchPlugin
+from core.shared.errors import DomainError
 
 PLUGIN_NAME_PATH = "{name:str}"
 
@@ -103,13 +106,17 @@ def provide_caller(request: Request[Any, Any, Any]) -> Caller:
     return Caller(viewer)
 
 
-def _reporting(plugin: str) -> Any:
-    async def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
-        platform = provide_platform(request.app.state)
-        await platform.plugins.runtime.report(plugin, "route", exc)
-        return unexpected_error_to_response(request, exc)
-
-    return handle
+async def report_plugin_failure(exc: Exception, scope: Scope) -> None:
+    """An `after_exception` hook: an unexpected error in a plugin's route is counted against
+    the plugin (refusals the core or Litestar raise on purpose are not failures)."""
+    if isinstance(exc, DomainError | HTTPException):
+        return
+    parts = str(scope.get("path", "")).split("/")
+    if len(parts) < 3 or parts[1] != "plugins":
+        return
+    registry = provide_platform(scope["litestar_app"].state).plugins
+    if parts[2] in registry.loaded:
+        await registry.runtime.report(parts[2], "route", exc)
 
 
 def plugin_routers(routes: Mapping[str, Sequence[object]]) -> list[Router]:
@@ -119,7 +126,6 @@ def plugin_routers(routes: Mapping[str, Sequence[object]]) -> list[Router]:
             path=f"/plugins/{name}",
             route_handlers=list(handlers),  # type: ignore[arg-type]
             dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
-            exception_handlers={Exception: _reporting(name)},
             tags=[f"plugin: {name}"],
         )
         for name, handlers in routes.items()

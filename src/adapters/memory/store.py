@@ -369,8 +369,10 @@ class MemoryNotifications(_Repo):
         self.tx.track(notification)
         return True
 
-    async def get_for_update(self, notification_id: UUID) -> Notification:
+    async def get(self, notification_id: UUID) -> Notification:
         return self._get(notification_id, "notification")  # type: ignore[no-any-return]
+
+    get_for_update = get  # the store's lock already serialises writers
 
     async def save(self, notification: Notification) -> None:
         self.tx.put(self.table, notification.id, notification)

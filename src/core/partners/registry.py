@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from core.notifications.events import NotificationRequested
 from core.notifications.ports import Notifier
 from core.partners.api import (
     API_VERSION,
@@ -74,6 +75,34 @@ class PluginHandler:
             await self.func(event, organiser)
         except Exception as exc:  # counted for the report, then retried by the relay
             await runtime.report(self.plugin, "handler", exc)
+            raise
+
+
+@attrs.frozen
+class ChannelHandler:
+    """A plugin's notifier channel as a handler of `notification.requested`: every message
+    sent to people also goes to the channel (which reaches those who linked it), as its own
+    job, outside the email's transaction, retried on failure."""
+
+    plugin: str
+    position: int
+    channel: Notifier
+    registry: PluginRegistry
+
+    @property
+    def handler_key(self) -> str:
+        kind = type(self.channel)
+        return (
+            f"plugin:{self.plugin}:notifier:{self.position}:{kind.__module__}:{kind.__qualname__}"
+        )
+
+    async def __call__(self, event: NotificationRequested, ctx: Any) -> None:
+        runtime = self.registry.runtime
+        message = await runtime.message_for(event.notification_id)
+        try:
+            await self.channel.send(message)
+        except Exception as exc:  # counted for the report, then retried by the relay
+            await runtime.report(self.plugin, "notifier", exc)
             raise
 
 
@@ -170,6 +199,10 @@ class PluginRegistry:
         for name, reg in self._each():
             for event_name, func in reg.subscriptions:
                 table.setdefault(event_name, []).append(PluginHandler(name, func, self))
+            for n, channel in enumerate(reg.notifiers):
+                table.setdefault(NotificationRequested.name, []).append(
+                    ChannelHandler(name, n, channel, self)
+                )
         return table
 
     def notifiers(self) -> list[tuple[str, Notifier]]:

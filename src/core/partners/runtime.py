@@ -9,12 +9,16 @@ what plugins got wrong (for the admin report).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Protocol
 from uuid import UUID
 
 import attrs
 
 from core.booking.model import EventId, Visibility
 from core.identity.model import AccountId
+from core.notifications.model import Message
+from core.notifications.ports import NotificationsUnitOfWork
+from core.notifications.services import notification_message
 from core.partners.availability import AvailabilitySnapshot, snapshot_of
 from core.partners.ports import PartnersUnitOfWork
 from core.shared.clock import Clock
@@ -27,7 +31,12 @@ ERROR_MAX = 500
 ORGANISER_FIELDS = ("organiser_id", "host_id")
 EVENT_FIELD = "live_event_id"
 
-NewUow = Callable[[], PartnersUnitOfWork]
+
+class RuntimeUnitOfWork(PartnersUnitOfWork, NotificationsUnitOfWork, Protocol):
+    """What the runtime reads and writes on plugins' behalf."""
+
+
+NewUow = Callable[[], RuntimeUnitOfWork]
 
 
 def scoped_events(types: Mapping[str, type[DomainEvent]]) -> frozenset[str]:
@@ -126,6 +135,9 @@ class PlatformRuntime:
                 return (await uow.events.get(EventId(live))).host_id
             except NotFound:
                 return None
+
+    async def message_for(self, notification_id: UUID) -> Message:
+        return await notification_message(notification_id, uow=self.new_uow())
 
     async def report(self, plugin: str, kind: str, exc: BaseException) -> None:
         """Count a plugin's failure; never raises (the failure itself is what matters)."""
