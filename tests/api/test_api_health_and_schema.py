@@ -67,6 +67,7 @@ CONTRACT = {
     "/api/v1/partner/holds/{hold_id}/release": {"post"},
     "/api/v1/plugins": {"get"},
     "/api/v1/plugins/{name}/activation": {"put"},
+    "/api/v1/plugins/{name}/offers": {"get"},
     "/api/v1/admin/plugins": {"get"},
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}

@@ -14,6 +14,7 @@ from msgspec import Meta
 
 from adapters.http.schemas import NO_NUL, MoneyOut
 from core.partners import model as partners
+from core.partners.api import PartnerOffer
 from core.partners.model import PartnerHold, PartnerKey
 from core.partners.ports import PluginProblem
 from core.partners.registry import LoadedPlugin, LoadFailure
@@ -106,6 +107,22 @@ class HoldOut(msgspec.Struct):
             closed_at=hold.closed_at,
             amount=MoneyOut.of(hold.amount),
         )
+
+
+class OfferOut(msgspec.Struct):
+    name: str
+    url: str
+    starts_at: datetime | None
+    seats_left: int | None
+    availability: str
+
+    @classmethod
+    def of(cls, offer: PartnerOffer) -> OfferOut:
+        return cls(offer.name, offer.url, offer.starts_at, offer.seats_left, offer.availability)
+
+
+class OfferList(msgspec.Struct):
+    items: list[OfferOut]
 
 
 class ActivationIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -24,13 +24,20 @@ from adapters.http.partner_schemas import (
     ActivationIn,
     FailureOut,
     LoadedOut,
+    OfferList,
+    OfferOut,
     PluginList,
     PluginOut,
     PluginReport,
     ProblemOut,
 )
 from adapters.http.problems import problem_responses
-from core.partners.activation import active_plugins, plugin_problems, switch_plugin
+from core.partners.activation import (
+    active_plugins,
+    partner_offers,
+    plugin_problems,
+    switch_plugin,
+)
 from core.partners.api import API_VERSION, Caller
 from core.partners.commands import SwitchPlugin
 from core.shared.errors import DomainError
@@ -77,6 +84,20 @@ class PluginsController(Controller):
             clock=platform.clock,
         )
         return PluginOut(name, loaded[name].version, activation.active)
+
+    @get(
+        f"/{PLUGIN_NAME_PATH}/offers",
+        operation_id="partnerOffers",
+        responses=problem_responses(401, 404, 409, 503),
+    )
+    async def offers(
+        self, name: FromPath[str], platform: PlatformDep, account_id: CurrentAccount
+    ) -> OfferList:
+        """What the plugin's partner platform offers for the caller's events, asked now."""
+        offers = await partner_offers(
+            account_id, name, exchanges=platform.plugins.exchanges(), uow=platform.new_uow()
+        )
+        return OfferList([OfferOut.of(o) for o in offers])
 
 
 class AdminPluginsController(Controller):
