@@ -18,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +80,44 @@ async def lifespan_in_task(app: Litestar) -> AsyncIterator[None]:
     finally:
         stop.set()
         await task
+
+
+Respond = Callable[[str, str, Mapping[str, str], bytes], tuple[int, str, bytes]]
+"""(method, path, headers, body) -> (status, content type, body)."""
+
+
+@contextlib.contextmanager
+def local_http_server(respond: Respond) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 (a free port) in a thread, answering with `respond`:
+    a partner's endpoint, a messenger's API... Yields its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            status, media_type, payload = respond(
+                self.command, self.path, dict(self.headers.items()), body
+            )
+            self.send_response(status)
+            self.send_header("Content-Type", media_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 @attrs.define

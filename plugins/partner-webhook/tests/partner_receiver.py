@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
+
+from entrypoints.testkit import local_http_server
 
 
 @attrs.frozen
@@ -28,46 +28,20 @@ class Received:
 @attrs.define
 class Receiver:
     statuses: list[int] = attrs.field(factory=list)
-    answers: dict[str, Any] = attrs.field(factory=dict)  # path -> JSON answered to GETs/POSTs
+    answers: dict[str, Any] = attrs.field(factory=dict)  # path -> the JSON answered there
     received: list[Received] = attrs.field(factory=list)
     url: str = ""
 
-    def answer(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else b""
+    def respond(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, str, bytes]:
         status = self.statuses.pop(0) if self.statuses else 200
-        path = handler.path.split("?")[0]
-        self.received.append(
-            Received(method, handler.path, dict(handler.headers.items()), body, status)
-        )
-        payload = json.dumps(self.answers.get(path, {"ok": True})).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(payload)))
-        handler.end_headers()
-        handler.wfile.write(payload)
+        self.received.append(Received(method, path, dict(headers), body, status))
+        payload = self.answers.get(path.split("?")[0], {"ok": True})
+        return status, "application/json", json.dumps(payload).encode()
 
     @contextlib.contextmanager
     def serving(self) -> Iterator[Receiver]:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                receiver.answer(self, "POST")
-
-            def do_GET(self) -> None:
-                receiver.answer(self, "GET")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{server.server_address[1]}"
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with local_http_server(self.respond) as url:
+            self.url = url
             yield self
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
