@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import attrs
@@ -14,6 +15,7 @@ from adapters.http.pages.urls import PageUrls
 from adapters.live import MemoryLive, RedisLive
 from adapters.payments.sandbox import Poster, SandboxProvider
 from core.booking.handlers import BookingNotificationsUnitOfWork
+from core.booking.reminding import send_due_reminders
 from core.identity.ports import (
     AccessTokens,
     CodeSource,
@@ -36,6 +38,8 @@ from core.payments.services import (
     expire_payments,
     resend_unsent_refunds,
 )
+from core.resale.escrow import resale_upkeep
+from core.resale.handlers import ResaleNotificationsUnitOfWork
 from core.shared.catalogue import HANDLERS
 from core.shared.clock import Clock
 from core.shared.events import Handler, merge_handlers
@@ -50,6 +54,7 @@ log = structlog.get_logger("stagedoor.jobs")
 class PlatformUnitOfWork(
     IdentityUnitOfWork,
     BookingNotificationsUnitOfWork,
+    ResaleNotificationsUnitOfWork,
     OutboxUnitOfWork,
     PerksUnitOfWork,
     PartnersUnitOfWork,
@@ -131,8 +136,10 @@ class Container:
     async def run_jobs(self) -> int:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose
         time ran out, hand over refunds a provider did not take, deliver sandbox webhooks,
-        give back the seats of lapsed partner holds, push availability owed to partners.
-        Each runs on its own; one failing does not stop the others. Returns the work done."""
+        request the reminders that fell due, expire resale listings whose event started,
+        release resale escrow that is due, give back the seats of lapsed partner holds and
+        push availability owed to partners. Each runs on its own; one failing does not stop
+        the others. Returns the work done."""
         jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
             ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
             (
@@ -142,6 +149,13 @@ class Container:
                 ),
             ),
             ("sandbox.deliver", self.sandbox.deliver_due),
+            ("reminders.send", lambda: send_due_reminders(uow=self.new_uow(), clock=self.clock)),
+            (
+                "resale.upkeep",
+                lambda: resale_upkeep(
+                    uow=self.new_uow(), clock=self.clock, providers=self.payment_providers
+                ),
+            ),
             ("partners.expire_holds", lambda: expire_holds(uow=self.new_uow(), clock=self.clock)),
             (
                 "partners.push",
@@ -188,7 +202,7 @@ async def build_container(
     """
     from adapters.clock import SystemClock
     from adapters.memory.security import FixedCodes
-    from adapters.notify.console import ConsoleNotifier, ConsoleSmsSender
+    from adapters.notify.console import ConsoleSmsSender
     from adapters.security.passwords import Argon2Hasher
     from adapters.security.phones import LibPhoneNumbers
     from adapters.security.tokens import JwtAccessTokens
@@ -231,7 +245,7 @@ async def build_container(
         codes=FixedCodes(dict(settings.test_phones)),
         sms=sms or ConsoleSmsSender(),
         tokens=JwtAccessTokens(settings.secret_key),
-        notifier=notifier or ConsoleNotifier(),
+        notifier=notifier or _notifier_for(settings),
         payment_providers=providers,
         payment_terms=PaymentTerms(
             provider=settings.payment_provider,
@@ -249,6 +263,27 @@ async def build_container(
     )
 
 
+def _notifier_for(settings: Settings) -> Notifier:
+    """Email through SMTP when configured; the console (log lines) otherwise."""
+    if settings.notifier == "smtp":
+        from adapters.notify.smtp import SmtpNotifier, SmtpSettings
+
+        return SmtpNotifier(
+            SmtpSettings(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                sender=settings.smtp_from,
+                username=settings.smtp_username,
+                password=settings.smtp_password,
+                security=settings.smtp_security,
+                domain=urlsplit(settings.public_url).hostname or "stagedoor.local",
+            )
+        )
+    from adapters.notify.console import ConsoleNotifier
+
+    return ConsoleNotifier()
+
+
 def _tasks_for(settings: Settings) -> Tasks:
     if settings.redis_url:
         from adapters.workers.redis_tasks import RedisTasks
@@ -261,10 +296,13 @@ def _tasks_for(settings: Settings) -> Tasks:
 
 async def open_database_for(settings: Settings, *, after_commit: Any = None) -> Database:
     from adapters.db.database import open_database
+    from adapters.security.barcodes import BarcodeVault
 
+    settings = settings.with_secret()
     return await open_database(
         settings.database_url,
         pool_min=settings.db_pool_min,
         pool_max=settings.db_pool_max,
         after_commit=after_commit,
+        barcodes=BarcodeVault.parse(settings.barcode_keys, settings.barcode_digest_key),
     )

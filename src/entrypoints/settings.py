@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
 import attrs
 from dotenv import dotenv_values
+
+from adapters.security.barcodes import new_key
 
 PREFIX = "STAGEDOOR_"
 DEFAULT_DATABASE_URL = "sqlite:///./.stagedoor/stagedoor.db"
@@ -50,6 +52,15 @@ class Settings:
     stripe_webhook_secret: str = attrs.field(default="", repr=False)
     plugins: tuple[str, ...] = ()
     plugin_settings: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict, repr=False)
+    barcode_keys: str = attrs.field(default="", repr=False)
+    barcode_digest_key: str = attrs.field(default="", repr=False)
+    notifier: Literal["console", "smtp"] = "console"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "Stagedoor <no-reply@stagedoor.local>"
+    smtp_username: str = ""
+    smtp_password: str = attrs.field(default="", repr=False)
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
 
     @property
     def is_production(self) -> bool:
@@ -103,7 +114,20 @@ class Settings:
             stripe_webhook_secret=raw.get("stripe_webhook_secret", ""),
             plugins=_plugins(raw.get("plugins", "")),
             plugin_settings=_plugin_settings(raw),
+            barcode_keys=raw.get("barcode_keys", ""),
+            barcode_digest_key=raw.get("barcode_digest_key", ""),
+            notifier=_choice(raw, "notifier", "console", ("CONSOLE", "SMTP")).lower(),  # type: ignore[arg-type]
+            smtp_host=raw.get("smtp_host", "").strip(),
+            smtp_port=_int(raw, "smtp_port", 25, low=1),
+            smtp_from=raw.get("smtp_from", "Stagedoor <no-reply@stagedoor.local>"),
+            smtp_username=raw.get("smtp_username", ""),
+            smtp_password=raw.get("smtp_password", ""),
+            smtp_security=_choice(  # type: ignore[arg-type]
+                raw, "smtp_security", "none", ("NONE", "STARTTLS", "TLS")
+            ).lower(),
         )
+        if settings.notifier == "smtp" and not settings.smtp_host:
+            raise SettingsError("STAGEDOOR_NOTIFIER=smtp needs STAGEDOOR_SMTP_HOST")
         if settings.payment_provider == "stripe" and not (
             settings.stripe_api_key and settings.stripe_webhook_secret
         ):
@@ -113,6 +137,10 @@ class Settings:
             )
         if settings.payment_hold_minutes > 24 * 60:
             raise SettingsError("STAGEDOOR_PAYMENT_HOLD_MINUTES must be at most 1440 (a day)")
+        if bool(settings.barcode_keys) != bool(settings.barcode_digest_key):
+            raise SettingsError(
+                "STAGEDOOR_BARCODE_KEYS and STAGEDOOR_BARCODE_DIGEST_KEY are set together"
+            )
         if settings.db_pool_min > settings.db_pool_max:
             raise SettingsError("STAGEDOOR_DB_POOL_MIN must not exceed STAGEDOOR_DB_POOL_MAX")
         if settings.is_production:
@@ -134,17 +162,27 @@ class Settings:
         if not filled.sandbox_webhook_secret:
             secret = stored_secret(self.data_dir / "sandbox_webhook_secret")
             filled = attrs.evolve(filled, sandbox_webhook_secret=secret)
+        if not filled.barcode_keys:
+            filled = attrs.evolve(
+                filled,
+                barcode_keys=stored_secret(self.data_dir / "barcode_keys", _barcode_key),
+                barcode_digest_key=stored_secret(self.data_dir / "barcode_digest_key", new_key),
+            )
         return filled
 
 
-def stored_secret(path: Path) -> str:
-    """A random secret kept in `path` (0600), created on first use."""
+def _barcode_key() -> str:
+    return f"k1:{new_key()}"
+
+
+def stored_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)) -> str:
+    """A random secret kept in `path` (0600), made by `make` on first use."""
     if path.is_file():
         value = path.read_text().strip()
         if value:
             return value
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
+    value = make()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(value + "\n")

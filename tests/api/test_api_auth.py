@@ -22,7 +22,16 @@ from .apiclient import (
     memory_platform,
 )
 
-ACCOUNT_KEYS = {"id", "full_name", "email", "phone", "phone_verified", "roles", "created_at"}
+ACCOUNT_KEYS = {
+    "id",
+    "full_name",
+    "email",
+    "phone",
+    "phone_verified",
+    "roles",
+    "created_at",
+    "language",
+}
 TOKEN_KEYS = {"access_token", "token_type", "expires_in", "refresh_token", "refresh_expires_in"}
 
 
@@ -39,7 +48,23 @@ async def test_register_returns_the_account_without_secrets(api: Api) -> None:
     assert body["phone"] is None
     assert body["phone_verified"] is False
     assert body["roles"] == ["guest", "host"]
+    assert body["language"] == "en"
     assert PASSWORD not in r.text
+
+
+async def test_an_account_chooses_the_language_of_its_emails(api: Api) -> None:
+    olga = await api.register("Olga", language="ru")
+    r = await api.client.get("/api/v1/me", headers=olga.headers)
+    assert r.json()["language"] == "ru"
+    r = await api.client.patch("/api/v1/me", json={"language": "en"}, headers=olga.headers)
+    assert (r.status_code, r.json()["language"]) == (200, "en")
+    r = await api.client.get("/api/v1/me", headers=olga.headers)
+    assert r.json()["language"] == "en"
+
+
+async def test_an_unknown_language_is_refused_naming_the_field(api: Api, host: User) -> None:
+    r = await api.client.patch("/api/v1/me", json={"language": "fr"}, headers=host.headers)
+    assert assert_problem(r, 400, "bad-request")["field"] == "language"
 
 
 async def test_duplicate_registration_is_indistinguishable(api: Api) -> None:
@@ -195,7 +220,6 @@ async def test_a_phone_verified_by_another_account_is_409(
         "/api/v1/auth/phone/start", json={"phone": phone}, headers=guest.headers
     )
     assert_problem(r, 409, "conflict")
-
 
 
 async def test_a_fourth_code_in_ten_minutes_is_429_with_retry_after(api: Api, host: User) -> None:

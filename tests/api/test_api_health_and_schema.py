@@ -20,7 +20,7 @@ CONTRACT = {
     "/api/v1/auth/refresh": {"post"},
     "/api/v1/auth/phone/start": {"post"},
     "/api/v1/auth/phone/verify": {"post"},
-    "/api/v1/me": {"get"},
+    "/api/v1/me": {"get", "patch"},
     "/api/v1/events": {"get", "post"},
     "/api/v1/events/{event_id}": {"get", "patch"},
     "/api/v1/events/{event_id}/cancel": {"post"},

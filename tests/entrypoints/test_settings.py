@@ -172,3 +172,24 @@ def test_plugins_load_only_when_listed_and_read_their_own_settings() -> None:
         "partner-webhook": {"url": "https://partner.example/hooks", "secret": "s3cret"},
     }
     assert "123:abc" not in repr(settings)
+def test_barcode_keys_are_made_once_in_the_data_dir_and_reused(tmp_path: Path) -> None:
+    from adapters.security.barcodes import BarcodeVault
+
+    first = Settings(data_dir=tmp_path).with_secret()
+    again = Settings(data_dir=tmp_path).with_secret()
+    assert first.barcode_keys.startswith("k1:")
+    assert (first.barcode_keys, first.barcode_digest_key) == (
+        again.barcode_keys,
+        again.barcode_digest_key,
+    )
+    assert (tmp_path / "barcode_keys").stat().st_mode & 0o777 == 0o600
+    vault = BarcodeVault.parse(first.barcode_keys, first.barcode_digest_key)
+    assert vault.current == "k1"
+    assert first.barcode_keys not in repr(first)
+
+
+def test_barcode_keys_come_with_their_digest_key() -> None:
+    with pytest.raises(SettingsError, match="set together"):
+        Settings.parse({"barcode_keys": "k1:x"})
+    given = Settings.parse({"barcode_keys": "k2:a,k1:b", "barcode_digest_key": "d"})
+    assert given.with_secret().barcode_keys == "k2:a,k1:b"

@@ -124,15 +124,25 @@ def settings_for(url: str, tmp_path: Path) -> Settings:
 async def shared_database(
     backend: str, tmp_path: Path, after_commit: Callable[[], None]
 ) -> AsyncIterator[tuple[str, Database]]:
-    """A migrated database for the test (the web side); its URL lets the worker open its own."""
+    """A migrated database for the test (the web side); its URL lets the worker open its own,
+    with the same barcode keys (kept in the data dir both sides' settings name)."""
+    from adapters.db.database import open_database
+    from adapters.security.barcodes import BarcodeVault
+
+    keys = settings_for("sqlite:///unused", tmp_path).with_secret()
+    vault = BarcodeVault.parse(keys.barcode_keys, keys.barcode_digest_key)
     if backend == "sqlite":
-        async with sqlite_database(tmp_path, after_commit) as database:
+        async with sqlite_database(tmp_path, after_commit, barcodes=vault) as database:
             yield f"sqlite:///{tmp_path / 'stagedoor-test.db'}", database
         return
-    from adapters.db.database import open_database
-
     async with fresh_postgres_url() as url:
-        database = await open_database(url, pool_min=1, pool_max=5, after_commit=after_commit)
+        database = await open_database(
+            url,
+            pool_min=1,
+            pool_max=5,
+            after_commit=after_commit,
+            barcodes=vault,
+        )
         try:
             await database.migrate()
             yield url, database

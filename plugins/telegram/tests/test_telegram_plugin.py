@@ -73,7 +73,8 @@ async def test_a_linked_guest_and_organiser_hear_of_a_booking_in_their_chats(
     await sd.settle()
 
     confirmation = "Your 2 seat(s) for Quartet on 2030-02-01 19:00 (UTC+00:00) are confirmed."
-    assert bot.to(1001)[1:] == [f"Booked: Quartet\n\n{confirmation}"]
+    (told,) = bot.to(1001)[1:]
+    assert told.startswith(f"Booked: Quartet\n\n{confirmation}")
     assert bot.to(2002)[1:] == ["New booking: 2 seat(s) for Quartet on 2030-02-01 19:00."]
     assert [m.subject for m in sd.sent] == ["Booked: Quartet"]  # email as always
 

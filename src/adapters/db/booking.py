@@ -20,8 +20,6 @@ from core.booking.model import (
     EventStatus,
     GuestListEntry,
     Invitation,
-    Ticket,
-    TicketId,
     TicketStatus,
     Visibility,
 )
@@ -38,6 +36,7 @@ from core.shared.paging import (
     instant_id_after,
     instant_id_cursor,
 )
+from core.tickets.model import Ticket
 
 _EVENT = (
     "id, host_id, title, description, starts_at, ends_at, city, address, time_zone, capacity,"
@@ -178,24 +177,29 @@ class SqlEvents(SqlRepository):
         )
         return page_of(rows, page.limit, _event, _event_cursor)
 
+    async def hosted_by(
+        self, host_id: AccountId, *, past: bool, now: datetime, page: PageRequest
+    ) -> Page[Event]:
+        when, order, beyond = ("<=", "DESC", "<") if past else (">", "", ">")
+        args: list[Any] = [host_id, now]
+        keyset = ""
+        if page.cursor is not None:
+            starts_at, event_id = instant_id_after(page.cursor)
+            args += [starts_at, event_id]
+            keyset = f" AND (starts_at, id) {beyond} ($3, $4)"
+        args.append(page.limit + 1)
+        rows = await self.db.fetch(
+            f"SELECT {_EVENT} FROM events WHERE host_id = $1 AND starts_at {when} $2{keyset}"
+            f" ORDER BY starts_at {order}, id {order} LIMIT ${len(args)}",
+            *args,
+        )
+        return page_of(rows, page.limit, _event, _event_cursor)
+
 
 _BOOKING = (
     "id, event_id, guest_id, seats, status, amount_minor, currency, created_at, cancelled_at,"
     " payment_id, hold_expires_at"
 )
-_TICKET = "id, booking_id, event_id, holder_id, position, barcode, status, issued_at"
-
-
-def _ticket(row: Row) -> Ticket:
-    return Ticket(
-        id=TicketId(row["id"]),
-        booking_id=BookingId(row["booking_id"]),
-        event_id=EventId(row["event_id"]),
-        holder_id=AccountId(row["holder_id"]),
-        barcode=row["barcode"],
-        issued_at=row["issued_at"],
-        status=TicketStatus(row["status"]),
-    )
 
 
 def _booking(row: Row, tickets: list[Ticket]) -> Booking:
@@ -219,15 +223,7 @@ class SqlBookings(SqlRepository):
     async def _with_tickets(self, rows: Sequence[Row]) -> list[Booking]:
         if not rows:
             return []
-        ids = [row["id"] for row in rows]
-        tickets = await self.db.fetch(
-            f"SELECT {_TICKET} FROM tickets WHERE booking_id IN ({placeholders(1, len(ids))})"
-            " ORDER BY booking_id, position",
-            *ids,
-        )
-        by_booking: dict[UUID, list[Ticket]] = {booking_id: [] for booking_id in ids}
-        for ticket in tickets:
-            by_booking[ticket["booking_id"]].append(_ticket(ticket))
+        by_booking = await self._uow.tickets.of_bookings([row["id"] for row in rows])
         return [self.track(_booking(row, by_booking[row["id"]])) for row in rows]
 
     async def get(self, booking_id: BookingId) -> Booking:
@@ -270,17 +266,7 @@ class SqlBookings(SqlRepository):
 
     async def _save_tickets(self, booking: Booking) -> None:
         """Tickets are issued once (when a booking is confirmed) and updated after."""
-        if not booking.tickets:
-            return
-        await self.db.executemany(
-            f"INSERT INTO tickets ({_TICKET}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            " ON CONFLICT (id) DO UPDATE SET holder_id = excluded.holder_id,"
-            " barcode = excluded.barcode, status = excluded.status",
-            [
-                (t.id, booking.id, t.event_id, t.holder_id, n, t.barcode, t.status, t.issued_at)
-                for n, t in enumerate(booking.tickets)
-            ],
-        )
+        await self._uow.tickets.write(booking.tickets)
 
     async def list_for_guest(self, guest_id: AccountId, page: PageRequest) -> Page[Booking]:
         args: list[Any] = [guest_id]

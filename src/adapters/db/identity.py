@@ -7,10 +7,19 @@ from uuid import UUID
 
 from adapters.db.repository import SqlRepository
 from adapters.db.session import Row
-from core.identity.model import Account, AccountId, PhoneVerification, RefreshToken, Role
+from core.identity.model import (
+    Account,
+    AccountId,
+    Language,
+    PhoneVerification,
+    RefreshToken,
+    Role,
+)
 from core.shared.errors import NotFound
 
-_ACCOUNT = "id, full_name, email, password_hash, created_at, phone, phone_verified_at, roles"
+_ACCOUNT = (
+    "id, full_name, email, password_hash, created_at, phone, phone_verified_at, roles, language"
+)
 
 
 def _account(row: Row) -> Account:
@@ -23,6 +32,7 @@ def _account(row: Row) -> Account:
         phone=row["phone"],
         phone_verified_at=row["phone_verified_at"],
         roles=frozenset(Role(r) for r in row["roles"].split(",") if r),
+        language=Language(row["language"]),
     )
 
 
@@ -50,7 +60,7 @@ class SqlAccounts(SqlRepository):
 
     async def add(self, account: Account) -> None:
         await self.db.execute(
-            f"INSERT INTO accounts ({_ACCOUNT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            f"INSERT INTO accounts ({_ACCOUNT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             account.id,
             account.full_name,
             account.email,
@@ -59,13 +69,14 @@ class SqlAccounts(SqlRepository):
             account.phone,
             account.phone_verified_at,
             _roles(account),
+            account.language.value,
         )
         self.track(account)
 
     async def save(self, account: Account) -> None:
         await self.db.execute(
             "UPDATE accounts SET full_name = $2, email = $3, password_hash = $4, phone = $5,"
-            " phone_verified_at = $6, roles = $7 WHERE id = $1",
+            " phone_verified_at = $6, roles = $7, language = $8 WHERE id = $1",
             account.id,
             account.full_name,
             account.email,
@@ -73,13 +84,12 @@ class SqlAccounts(SqlRepository):
             account.phone,
             account.phone_verified_at,
             _roles(account),
+            account.language.value,
         )
         self.track(account)
 
 
-_VERIFICATION = (
-    "id, account_id, phone, code_hash, created_at, expires_at, wrong_tries, consumed_at"
-)
+_VERIFICATION = "id, account_id, phone, code_hash, created_at, expires_at, wrong_tries, consumed_at"
 
 
 def _verification(row: Row) -> PhoneVerification:

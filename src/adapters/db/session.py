@@ -62,6 +62,18 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     ),
     "partner_holds_seats_positive": "a hold holds at least one seat",
     "partner_deliveries_revision_positive": "a delivery's revision and attempts never go down",
+    "tickets.barcode_digest": "a ticket with this barcode already exists; try again",
+    "reviews_one_per_pair_key": (
+        "you have already reviewed this for this event; change that review instead"
+    ),
+    "reviews.event_id, reviews.author_id, reviews.target, reviews.subject_id": (
+        "you have already reviewed this for this event; change that review instead"
+    ),
+    "reviews_rating_range": "a rating is a whole number from 1 to 5",
+    "reminders_subject_kind_key": "this reminder is already scheduled",
+    "listings_live_barcode_key": "this ticket is already on sale here",
+    "listings.barcode_digest": "this ticket is already on sale here",
+    "listings_fee_within_price": "a listing's fee stays within its price",
 }
 """What each constraint guards, by its PostgreSQL name and by SQLite's way of naming it."""
 

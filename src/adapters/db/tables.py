@@ -47,6 +47,7 @@ class Accounts(Table, tablename="accounts"):
     phone = Varchar(length=32, null=True, default=None)
     phone_verified_at = _at(null=True)
     roles = Varchar(length=200)  # sorted role names, comma-separated
+    language = Varchar(length=8, default="en")  # what emails to this account are written in
 
 
 class PhoneVerifications(Table, tablename="phone_verifications"):
@@ -115,16 +116,29 @@ class Bookings(Table, tablename="bookings"):
 
 
 class Tickets(Table, tablename="tickets"):
-    """One seat of a booking; `position` keeps the booking's ticket order."""
+    """One seat of a booking; `position` keeps the booking's ticket order.
+
+    The barcode is never stored in clear: `barcode_sealed` is its AES-GCM ciphertext under
+    the key `barcode_key`, and `barcode_digest` its keyed HMAC, unique, for lookups (see
+    adapters.security.barcodes). Rows written before encryption have no seal yet and keep
+    the plain barcode in `barcode_digest` until they are sealed.
+    """
 
     id = _id()
     booking_id = _ref(Bookings)
     event_id = _ref(Events)
     holder_id = _ref(Accounts)
     position = Integer()
-    barcode = Varchar(length=32, unique=True)
+    barcode_digest = Varchar(length=32, unique=True)
     status = Varchar(length=16)
     issued_at = _at()
+    barcode_key = Varchar(length=16, null=True, default=None)
+    barcode_sealed = Text(null=True, default=None)
+    replaces = UUID(null=True, default=None)
+    replaced_by = UUID(null=True, default=None)
+    revoked_at = _at(null=True)
+    admitted_at = _at(null=True)
+    on_sale = Boolean(default=False)
 
 
 class Invitations(Table, tablename="invitations"):
@@ -447,6 +461,104 @@ class PluginProblems(Table, tablename="plugin_problems"):
     count = BigInt(default=0)
     last_error = Text()
     last_at = _at()
+class Reminders(Table, tablename="reminders"):
+    """A reminder of an event a day or an hour ahead; (subject_id, kind) is unique and due
+    rows are found by a partial index on waiting ones (constraints migration)."""
+
+    id = _id()
+    subject_id = UUID(default=None)  # the booking, or the event itself for its host
+    event_id = _ref(Events)
+    recipient_id = _ref(Accounts, index=False)
+    kind = Varchar(length=8)
+    due_at = _at()
+    done_at = _at(null=True)
+
+
+class Reviews(Table, tablename="reviews"):
+    """A review of an event, its host or a guest; unique per (event, author, target,
+    subject) and rating between 1 and 5 (constraints migration)."""
+
+    id = _id()
+    event_id = _ref(Events, index=False)
+    author_id = _ref(Accounts, index=False)
+    target = Varchar(length=8)
+    subject_id = UUID(default=None)
+    rating = Integer()
+    text = Text()
+    created_at = _at()
+    updated_at = _at()
+
+
+class Listings(Table, tablename="listings"):
+    """A ticket offered for resale. The barcode is sealed like a ticket's (AES-GCM under
+    `barcode_key`, AAD the listing id) with a keyed digest; a partial unique index on the digest
+    keeps one live (available, held or sold) listing per barcode. `*_key` columns are
+    casefolded copies for search, as on events."""
+
+    id = _id()
+    seller_id = _ref(Accounts, index=False)  # (seller_id, id) in the constraints migration
+    issuer = Varchar(length=40)
+    event_name = Varchar(length=200)
+    event_name_key = Text()
+    event_type = Varchar(length=16)
+    starts_at = _at()
+    city = Varchar(length=100)
+    city_key = Varchar(length=100)
+    place = Varchar(length=300)
+    price_amount = BigInt()
+    currency = Varchar(length=3)
+    fee_amount = BigInt()
+    barcode_digest = Varchar(length=32)
+    barcode_key = Varchar(length=16)
+    barcode_sealed = Text()
+    authenticity = Varchar(length=16)
+    checker = Varchar(length=64)
+    ticket_id = UUID(null=True, default=None, index=True)
+    event_id = UUID(null=True, default=None, index=True)
+    status = Varchar(length=16)
+    purchase_id = UUID(null=True, default=None)
+    buyer_id = UUID(null=True, default=None)
+    hold_expires_at = _at(null=True)
+    sold_at = _at(null=True)
+    new_ticket_id = UUID(null=True, default=None)
+    escrow = Varchar(length=16)
+    release_after = _at(null=True)
+    payout_id = UUID(null=True, default=None)
+    created_at = _at()
+    updated_at = _at()
+
+
+class Purchases(Table, tablename="purchases"):
+    """One buyer's attempt to buy a listing; its payment's `reference_id`."""
+
+    id = _id()
+    listing_id = _ref(Listings)
+    buyer_id = _ref(Accounts)
+    amount_minor = BigInt()
+    currency = Varchar(length=3)
+    created_at = _at()
+    payment_id = UUID(null=True, default=None)
+    status = Varchar(length=16)
+    settled_at = _at(null=True)
+
+
+class ResaleMessages(Table, tablename="resale_messages"):
+    """Messages between a listing's seller and one buyer; contacts already masked."""
+
+    id = _id()
+    listing_id = _ref(Listings, index=False)  # (listing_id, buyer_id, created_at) index
+    buyer_id = UUID(default=None)
+    author_id = UUID(default=None)
+    body = Text()
+    created_at = _at()
+
+
+class ResaleRulesTable(Table, tablename="resale_rules"):
+    """An organiser's resale price cap and the fee the platform takes on their tickets."""
+
+    organiser_id = UUID(primary_key=True, default=None)
+    price_cap_percent = Integer(null=True, default=None)
+    fee_bp = Integer()
 
 
 TABLES: list[type[Table]] = [
@@ -481,4 +593,10 @@ TABLES: list[type[Table]] = [
     PartnerDeliveries,
     PartnerCircuits,
     PluginProblems,
+    Reminders,
+    Reviews,
+    Listings,
+    Purchases,
+    ResaleMessages,
+    ResaleRulesTable,
 ]

@@ -45,14 +45,19 @@ from adapters.db.payments import (
     SqlRefunds,
 )
 from adapters.db.perks import SqlPerks
+from adapters.db.reminders import SqlReminders
+from adapters.db.resale import SqlListings, SqlMessages, SqlPurchases, SqlResaleRules
+from adapters.db.reviews import SqlReviews
 from adapters.db.sandbox import SqlSandbox
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
+from adapters.db.tickets import SqlTickets
 from core.shared.events import Aggregate
 from core.shared.uow import collect_events
 
 if TYPE_CHECKING:
     from adapters.db.database import SqlDatabase
+    from adapters.security.barcodes import BarcodeVault
 
 T = TypeVar("T")
 
@@ -202,6 +207,13 @@ class SqlUnitOfWork:
         self.partner_circuits = SqlCircuits(self)
         self.plugin_problems = SqlProblems(self)
         self.organiser_events = SqlOrganiserEvents(self)
+        self.tickets = SqlTickets(self)
+        self.reminders = SqlReminders(self)
+        self.reviews = SqlReviews(self)
+        self.listings = SqlListings(self)
+        self.purchases = SqlPurchases(self)
+        self.messages = SqlMessages(self)
+        self.resale_rules = SqlResaleRules(self)
 
     @property
     def session(self) -> Session:
@@ -209,6 +221,11 @@ class SqlUnitOfWork:
         if session is None:
             raise RuntimeError("use repositories inside `async with uow:` and before commit()")
         return session
+
+    @property
+    def barcodes(self) -> BarcodeVault:
+        """The keys that seal ticket barcodes in this database."""
+        return self._database.barcodes
 
     def track(self, aggregate: T) -> T:
         """Remember an aggregate so that commit() writes the events it recorded."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, patch, post
 from litestar.di import Provide
 from litestar.params import JSONBody, SkipValidation
 
@@ -20,6 +20,7 @@ from adapters.http.deps import Platform, PlatformDep
 from adapters.http.problems import problem_responses
 from adapters.http.schemas import (
     AccountOut,
+    AccountPatch,
     LoginIn,
     PhoneStartIn,
     PhoneStartOut,
@@ -30,6 +31,7 @@ from adapters.http.schemas import (
 )
 from core.identity import services
 from core.identity.commands import (
+    ChooseLanguage,
     Login,
     RefreshSession,
     Register,
@@ -112,7 +114,7 @@ class AuthController(Controller):
     async def register(self, data: JSONBody[RegisterIn], platform: PlatformDep) -> AccountOut:
         """Create an account. A taken email gets the same answer; its owner is told instead."""
         account = await services.register(
-            Register(data.full_name, data.email, data.password, data.phone),
+            Register(data.full_name, data.email, data.password, data.phone, data.language),
             uow=platform.new_uow(),
             hasher=platform.hasher,
             phones=platform.phones,
@@ -189,3 +191,15 @@ class AuthController(Controller):
     async def me(self, platform: PlatformDep, account_id: CurrentAccount) -> AccountOut:
         """The calling account."""
         return AccountOut.of(await services.get_account(account_id, uow=platform.new_uow()))
+
+    @patch(
+        "/me", operation_id="updateMe", security=BEARER, responses=problem_responses(401, 404, 422)
+    )
+    async def update_me(
+        self, data: JSONBody[AccountPatch], platform: PlatformDep, account_id: CurrentAccount
+    ) -> AccountOut:
+        """Change the calling account's settings: the language its emails are written in."""
+        account = await services.choose_language(
+            ChooseLanguage(account_id, data.language), uow=platform.new_uow()
+        )
+        return AccountOut.of(account)

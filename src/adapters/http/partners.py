@@ -72,9 +72,13 @@ def _unchanged(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
+JsonLd = Response[dict[str, Any]]
+"""A JSON-LD document (sent as the bytes its ETag was computed over)."""
+
+
 def jsonld_response(
     request: Request[Any, Any, Any], document: dict[str, Any], *, next_url: str | None = None
-) -> Response[bytes]:
+) -> JsonLd:
     """JSON-LD with a strong ETag of its bytes; 304 when the client has these bytes already."""
     body = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     raw = body.encode()
@@ -83,13 +87,13 @@ def jsonld_response(
     if next_url is not None:
         headers["Link"] = f'<{next_url}>; rel="next"'
     if _unchanged(request.headers.get("if-none-match"), etag):
-        return Response(b"", status_code=304, headers=headers)
-    return Response(raw, media_type=jsonld.MEDIA_TYPE, headers=headers)
+        return Response(b"", status_code=304, headers=headers)  # type: ignore[arg-type]
+    return Response(raw, media_type=jsonld.MEDIA_TYPE, headers=headers)  # type: ignore[arg-type]
 
 
 def _feed_response(
     request: Request[Any, Any, Any], page: Page[AvailabilitySnapshot], base_url: str, limit: int
-) -> Response[bytes]:
+) -> JsonLd:
     next_url = None
     if page.next_cursor is not None:
         query = urlencode({"cursor": page.next_cursor.encode(), "limit": limit})
@@ -107,7 +111,7 @@ class AvailabilityController(Controller):
         "/organisers/{organiser_id:uuid}/availability",
         operation_id="organiserAvailability",
         media_type=jsonld.MEDIA_TYPE,
-        responses=problem_responses(422),
+        responses=problem_responses(404, 422),
         response_description=JSONLD_RESPONSES[200],
     )
     async def feed(
@@ -117,7 +121,7 @@ class AvailabilityController(Controller):
         platform: PlatformDep,
         cursor: Cursor = None,
         limit: Limit = 50,
-    ) -> Response[bytes]:
+    ) -> JsonLd:
         """The organiser's upcoming public events with what is left (schema.org ItemList)."""
         page = await organiser_feed(
             AccountId(organiser_id),
@@ -136,7 +140,7 @@ class AvailabilityController(Controller):
     )
     async def one(
         self, request: Request[Any, Any, Any], event_id: FromPath[UUID], platform: PlatformDep
-    ) -> Response[bytes]:
+    ) -> JsonLd:
         """One public event and its offer (schema.org Event)."""
         snapshot = await event_availability(event_id, uow=platform.new_uow(), clock=platform.clock)
         return jsonld_response(request, jsonld.document(snapshot, platform.settings.public_url))
@@ -207,7 +211,7 @@ class PartnerController(Controller):
         partner_secret: PartnerSecret,
         cursor: Cursor = None,
         limit: Limit = 50,
-    ) -> Response[bytes]:
+    ) -> JsonLd:
         """The key's organiser's upcoming public events with what is left (ItemList)."""
         key = await services.authenticate(
             partner_secret, KeyScope.AVAILABILITY_READ, uow=platform.new_uow()

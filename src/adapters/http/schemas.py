@@ -125,11 +125,19 @@ class BookIn(msgspec.Struct, forbid_unknown_fields=True):
     seats: Seats
 
 
+LanguageCode = Literal["en", "ru"]
+
+
 class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
     full_name: FullName
     email: Email
     password: Password
     phone: Phone | None = None
+    language: LanguageCode = "en"
+
+
+class AccountPatch(msgspec.Struct, forbid_unknown_fields=True):
+    language: LanguageCode
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -170,6 +178,7 @@ class AccountOut(msgspec.Struct):
     phone_verified: bool
     roles: list[str]
     created_at: datetime
+    language: str
 
     @classmethod
     def of(cls, account: Account) -> AccountOut:
@@ -181,6 +190,7 @@ class AccountOut(msgspec.Struct):
             phone_verified=account.phone_verified,
             roles=sorted(role.value for role in account.roles),
             created_at=account.created_at,
+            language=account.language.value,
         )
 
 

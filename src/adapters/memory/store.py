@@ -243,6 +243,20 @@ class MemoryEvents(_Repo):
             found = [e for e in found if _event_key(e) > after]
         return _page(found, page.limit, lambda e: instant_id_cursor(e.starts_at, e.id))
 
+    async def hosted_by(
+        self, host_id: AccountId, *, past: bool, now: datetime, page: PageRequest
+    ) -> Page[Event]:
+        mine = [
+            e
+            for e in self.tx.rows(self.table)
+            if e.host_id == host_id and (e.starts_at <= now if past else e.starts_at > now)
+        ]
+        mine.sort(key=_event_key, reverse=past)
+        if page.cursor is not None:
+            after = instant_id_after(page.cursor)
+            mine = [e for e in mine if (_event_key(e) < after if past else _event_key(e) > after)]
+        return _page(mine, page.limit, lambda e: instant_id_cursor(e.starts_at, e.id))
+
 
 def _page(items: Sequence[T], limit: int, cursor_of: Any) -> Page[T]:
     chunk = list(items[:limit])
@@ -251,21 +265,25 @@ def _page(items: Sequence[T], limit: int, cursor_of: Any) -> Page[T]:
 
 
 class MemoryBookings(_Repo):
+    """Bookings without their tickets; the tickets live in the tickets table, as in SQL."""
+
     table = "bookings"
 
+    def _joined(self, booking: Booking) -> Booking:
+        booking.tickets = MemoryTickets(self.tx).of_booking(booking.id)
+        return booking
+
     async def get(self, booking_id: BookingId) -> Booking:
-        return self._get(booking_id, "booking")  # type: ignore[no-any-return]
+        return self._joined(self._get(booking_id, "booking"))
 
     async def add(self, booking: Booking) -> None:
-        barcodes = {t.barcode for b in self.tx.rows(self.table) for t in b.tickets}
-        if any(t.barcode in barcodes for t in booking.tickets):
-            raise Conflict("barcode clash; try again")
-        self.tx.put(self.table, booking.id, booking)
+        tickets = MemoryTickets(self.tx)
+        for ticket in booking.tickets:
+            await tickets.add(ticket)
+        self.tx.put(self.table, booking.id, attrs.evolve(booking, tickets=[]))
         self.tx.track(booking)
 
-    async def save(self, booking: Booking) -> None:
-        self.tx.put(self.table, booking.id, booking)
-        self.tx.track(booking)
+    save = add
 
     async def list_for_guest(self, guest_id: AccountId, page: PageRequest) -> Page[Booking]:
         mine = sorted(
@@ -276,7 +294,8 @@ class MemoryBookings(_Repo):
         if page.cursor is not None:
             before = id_after(page.cursor)
             mine = [b for b in mine if b.id < before]
-        return _page(mine, page.limit, lambda b: id_cursor(b.id))
+        found = _page(mine, page.limit, lambda b: id_cursor(b.id))
+        return Page([self._joined(b) for b in found.items], found.next_cursor)
 
     async def has_active(self, event_id: EventId, guest_id: AccountId) -> bool:
         return any(
@@ -295,9 +314,11 @@ class MemoryBookings(_Repo):
                     guests[booking.guest_id] = None
                 booking.status = BookingStatus.CANCELLED
                 booking.cancelled_at = now
-                for ticket in booking.tickets:
-                    ticket.status = TicketStatus.VOID
                 self.tx.put(self.table, booking.id, booking)
+        for ticket in self.tx.rows(MemoryTickets.table):
+            if ticket.event_id == event_id and ticket.status is TicketStatus.VALID:
+                ticket.void()
+                self.tx.put(MemoryTickets.table, ticket.id, ticket)
         return list(guests)
 
     async def payments_of_event(self, event_id: EventId) -> list[PaymentId]:
@@ -455,6 +476,13 @@ class MemoryUnitOfWork:
         self.partner_circuits = MemoryCircuits(tx)
         self.plugin_problems = MemoryProblems(tx)
         self.organiser_events = MemoryOrganiserEvents(tx)
+        self.tickets = MemoryTickets(tx)
+        self.listings = MemoryListings(tx)
+        self.purchases = MemoryPurchases(tx)
+        self.messages = MemoryMessages(tx)
+        self.resale_rules = MemoryResaleRules(tx)
+        self.reminders = MemoryReminders(tx)
+        self.reviews = MemoryReviews(tx)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -506,4 +534,13 @@ from adapters.memory.payments import (  # noqa: E402 - they build on _Repo above
     MemoryRefunds,
 )
 from adapters.memory.perks import MemoryPerks  # noqa: E402
+from adapters.memory.reminders import MemoryReminders  # noqa: E402
+from adapters.memory.resale import (  # noqa: E402
+    MemoryListings,
+    MemoryMessages,
+    MemoryPurchases,
+    MemoryResaleRules,
+)
+from adapters.memory.reviews import MemoryReviews  # noqa: E402
 from adapters.memory.sandbox import MemorySandbox  # noqa: E402
+from adapters.memory.tickets import MemoryTickets  # noqa: E402

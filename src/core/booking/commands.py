@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import attrs
 
 from core.booking.model import EventChanges, EventDetails, EventId, Visibility
+from core.booking.reviews import ReviewTarget
 from core.booking.tickets import BookingId
 from core.identity.model import AccountId
 from core.shared.money import Money
@@ -54,3 +57,27 @@ class BookSeats:
 class CancelBooking:
     booking_id: BookingId
     actor_id: AccountId
+
+
+@attrs.frozen
+class MarkHeld:
+    event_id: EventId
+    actor_id: AccountId
+
+
+@attrs.frozen
+class WriteReview:
+    event_id: EventId
+    author_id: AccountId
+    target: ReviewTarget
+    rating: int
+    text: str = ""
+    subject_id: UUID | None = None  # the guest, when the host reviews one
+
+
+@attrs.frozen
+class EditReview:
+    review_id: UUID
+    author_id: AccountId
+    rating: int
+    text: str = ""

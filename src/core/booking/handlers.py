@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from core.booking.events import (
     BookingCancelled,
@@ -12,10 +13,13 @@ from core.booking.events import (
     BookingExpired,
     EventCancelled,
     EventChanged,
+    EventPublished,
 )
-from core.booking.model import EventId
+from core.booking.model import Event, EventId
+from core.booking.notes import CALENDAR_FIELDS, calendar_for, when
 from core.booking.paid import confirm_paid_booking, refund_event_bookings, release_hold
 from core.booking.ports import BookingUnitOfWork
+from core.booking.reminders import reminders_for
 from core.booking.tickets import BookingId
 from core.identity.model import AccountId
 from core.notifications.ports import NotificationsUnitOfWork
@@ -41,14 +45,19 @@ class BookingContext(Protocol):
     def new_uow(self) -> BookingNotificationsUnitOfWork: ...
 
 
-def when(moment: datetime) -> str:
-    """An instant for people, in the offset it carries: `2030-05-01 19:00 (UTC+03:00)`."""
-    offset = moment.strftime("%z") or "+0000"
-    return f"{moment:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
-
-
 async def on_booking_confirmed(event: BookingConfirmed, ctx: BookingContext) -> None:
-    facts = {"title": event.title, "starts_at": when(event.starts_at)}
+    """Tell the guest, with the event for their calendar, and schedule their reminders."""
+    uow = ctx.new_uow()
+    async with uow:
+        live = await uow.events.get(EventId(event.live_event_id))
+        guest = AccountId(event.guest_id)
+        await uow.reminders.schedule(reminders_for(event.booking_id, guest, live, ctx.clock.now()))
+        await uow.commit()
+    facts = {
+        "title": event.title,
+        "starts_at": when(event.starts_at),
+        **calendar_for(live, event.guest_id),
+    }
     await request_notifications(
         [
             NotificationRequest(
@@ -61,6 +70,16 @@ async def on_booking_confirmed(event: BookingConfirmed, ctx: BookingContext) -> 
         uow=ctx.new_uow(),
         clock=ctx.clock,
     )
+
+
+async def on_event_published(event: EventPublished, ctx: BookingContext) -> None:
+    """Schedule the host's reminders of their event."""
+    uow = ctx.new_uow()
+    async with uow:
+        live = await uow.events.get(EventId(event.live_event_id))
+        host = AccountId(event.host_id)
+        await uow.reminders.schedule(reminders_for(live.id, host, live, ctx.clock.now()))
+        await uow.commit()
 
 
 async def on_booking_cancelled(event: BookingCancelled, ctx: BookingContext) -> None:
@@ -93,18 +112,32 @@ async def on_event_cancelled(event: EventCancelled, ctx: BookingContext) -> None
     )
 
 
+def _change_facts(event: EventChanged, live: Event) -> dict[str, str]:
+    """`change.<field>` facts, instants shown in the event's own time zone."""
+    zone = ZoneInfo(live.details.time_zone)
+    facts = {}
+    for name, value in event.changes.items():
+        if name in ("starts_at", "ends_at"):
+            value = when(datetime.fromisoformat(value).astimezone(zone))
+        facts[f"change.{name}"] = value
+    return facts
+
+
 async def on_event_changed(event: EventChanged, ctx: BookingContext) -> None:
+    """Tell every guest the new terms; with a fresh calendar entry when times or place moved."""
     uow = ctx.new_uow()
     async with uow:
-        guests = await uow.guests.guest_ids(EventId(event.live_event_id))
-    changes = ", ".join(f"{k} is now {v}" for k, v in sorted(event.changes.items()))
+        live = await uow.events.get(EventId(event.live_event_id))
+        guests = await uow.guests.guest_ids(live.id)
+    facts = {"title": event.title, **_change_facts(event, live)}
+    moved = bool(CALENDAR_FIELDS & set(event.changes))
     await request_notifications(
         [
             NotificationRequest(
                 guest,
                 "event_changed",
                 f"{event.name}:{event.event_id}:{guest}",
-                {"title": event.title, "changes": changes},
+                {**facts, **(calendar_for(live, guest) if moved else {})},
             )
             for guest in guests
         ],
@@ -153,6 +186,7 @@ async def on_payment_closed(event: PaymentFailed | PaymentExpired, ctx: BookingC
 
 
 HANDLERS: dict[str, Sequence[Handler]] = {
+    EventPublished.name: [on_event_published],
     BookingConfirmed.name: [on_booking_confirmed],
     BookingCancelled.name: [on_booking_cancelled],
     BookingExpired.name: [on_booking_expired],

@@ -46,6 +46,8 @@ class Visibility(enum.StrEnum):
 class EventStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
+    HELD = "held"
+    """The host said it took place: it is over, reviews are open."""
 
 
 def _text(value: str, field: str, maximum: int, *, required: bool = True) -> str:
@@ -266,6 +268,16 @@ class Event(Aggregate):
                 )
             )
 
+    def mark_held(self, actor: AccountId, now: datetime) -> None:
+        """The host says the event took place; possible from its start on."""
+        self.ensure_manageable_by(actor)
+        if self.status is EventStatus.CANCELLED:
+            raise Conflict("the event was cancelled; it cannot be marked held")
+        if now < self.starts_at:
+            raise Conflict("the event has not started yet; mark it held once it has taken place")
+        if self.status is not EventStatus.HELD:
+            self.status, self.updated_at = EventStatus.HELD, now
+
     def ensure_cancellable_by(self, actor: AccountId, now: datetime) -> None:
         self.ensure_manageable_by(actor)
         self._ensure_open(now, "cancel it")
@@ -355,3 +367,6 @@ class GuestListEntry:
     full_name: str
     seats: int
     booked_at: datetime
+    rating: float | None = None
+    """The guest's average rating from hosts' reviews; None before any."""
+    reviews: int = 0

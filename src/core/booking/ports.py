@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Protocol
 
 from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation
+from core.booking.reminders import ReminderRepository
+from core.booking.reviews import ReviewRepository
 from core.booking.tickets import Booking, BookingId
 from core.identity.model import AccountId
 from core.payments.model import PaymentId
@@ -33,6 +35,13 @@ class EventRepository(Protocol):
 
     async def search(self, query: EventFilter, page: PageRequest) -> Page[Event]:
         """Public scheduled events, by start time then id."""
+        ...
+
+    async def hosted_by(
+        self, host_id: AccountId, *, past: bool, now: datetime, page: PageRequest
+    ) -> Page[Event]:
+        """The host's events, every status: upcoming ones (starting after `now`) soonest
+        first, or past ones latest first."""
         ...
 
 
@@ -83,3 +92,5 @@ class BookingUnitOfWork(PaymentsUnitOfWork, Protocol):
     guests: GuestList
     invitations: InvitationRepository
     idempotency: IdempotencyStore
+    reminders: ReminderRepository
+    reviews: ReviewRepository

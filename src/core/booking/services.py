@@ -14,11 +14,13 @@ from core.booking.commands import (
     CancelEvent,
     CreateInvitation,
     EditEvent,
+    MarkHeld,
     PublishEvent,
 )
 from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation, Visibility
 from core.booking.paid import hand_over, reserve_refund
 from core.booking.ports import BookingUnitOfWork
+from core.booking.reviews import Rating, ReviewTarget
 from core.booking.tickets import Booking, BookingId, BookingStatus
 from core.identity.model import AccountId
 from core.payments.model import Payment, Purpose
@@ -84,8 +86,11 @@ async def edit_event(cmd: EditEvent, *, uow: BookingUnitOfWork, clock: Clock) ->
     async with uow:
         event = await uow.events.get_for_update(cmd.event_id)
         await _ensure_visible(event, cmd.actor_id, cmd.invite_token, uow)
-        event.edit(cmd.actor_id, cmd.changes, clock.now())
+        starts_at, now = event.starts_at, clock.now()
+        event.edit(cmd.actor_id, cmd.changes, now)
         await uow.events.save(event)
+        if event.starts_at != starts_at:
+            await uow.reminders.move(event.id, event.starts_at, now)
         await uow.commit()
     return event
 
@@ -100,6 +105,7 @@ async def cancel_event(cmd: CancelEvent, *, uow: BookingUnitOfWork, clock: Clock
         guests = await uow.bookings.cancel_all_for_event(event.id, now)
         event.cancel(cmd.actor_id, cmd.reason, tuple(guests), now)
         await uow.events.save(event)
+        await uow.reminders.drop_event(event.id)
         await uow.commit()
     return event
 
@@ -207,6 +213,7 @@ async def cancel_booking(
         booking.cancel(cmd.actor_id, event, now)
         refund = await reserve_refund(booking, "booking cancelled by the guest", uow, now)
         await uow.bookings.save(booking)
+        await uow.reminders.drop(booking.id)
         await uow.events.save(event)
         await uow.commit()
     if refund is not None and providers is not None:
@@ -254,9 +261,35 @@ async def my_bookings_with_events(
 async def guest_list(
     event_id: EventId, *, actor_id: AccountId, uow: BookingUnitOfWork
 ) -> list[GuestListEntry]:
-    """The host's view of who is coming."""
+    """The host's view of who is coming, with each guest's rating from hosts' reviews."""
     async with uow:
         event = await uow.events.get(event_id)
         await _ensure_visible(event, actor_id, None, uow)
         event.ensure_manageable_by(actor_id)
-        return await uow.guests.entries(event.id)
+        entries = await uow.guests.entries(event.id)
+        ratings = await uow.reviews.ratings(ReviewTarget.GUEST, [e.account_id for e in entries])
+    return [
+        attrs.evolve(e, rating=ratings[e.account_id].average, reviews=ratings[e.account_id].count)
+        for e in entries
+    ]
+
+
+async def mark_held(cmd: MarkHeld, *, uow: BookingUnitOfWork, clock: Clock) -> Event:
+    """The host says the event took place: it shows as held and reviews open."""
+    async with uow:
+        event = await uow.events.get_for_update(cmd.event_id)
+        await _ensure_visible(event, cmd.actor_id, None, uow)
+        event.mark_held(cmd.actor_id, clock.now())
+        await uow.events.save(event)
+        await uow.commit()
+    return event
+
+
+async def hosted_events(
+    host_id: AccountId, page: PageRequest, *, past: bool, uow: BookingUnitOfWork, clock: Clock
+) -> tuple[Page[Event], dict[EventId, Rating]]:
+    """A host's events, upcoming or past, with each event's rating from reviews."""
+    async with uow:
+        found = await uow.events.hosted_by(host_id, past=past, now=clock.now(), page=page)
+        ratings = await uow.reviews.ratings(ReviewTarget.EVENT, [e.id for e in found.items])
+    return found, {EventId(k): v for k, v in ratings.items()}

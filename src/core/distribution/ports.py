@@ -118,8 +118,9 @@ class ParticipantRepository(Protocol):
 
 
 class StaffRepository(Protocol):
-    async def get(self, conference_id: ConferenceId, account_id: AccountId) -> StaffMember | None:
-        ...
+    async def get(
+        self, conference_id: ConferenceId, account_id: AccountId
+    ) -> StaffMember | None: ...
 
     async def add(self, member: StaffMember) -> None:
         """Add or replace (an account has one standing per conference)."""

@@ -13,6 +13,7 @@ class Register:
     email: str
     password: str = attrs.field(repr=False)
     phone: str | None = None
+    language: str = "en"
 
 
 @attrs.frozen
@@ -37,3 +38,9 @@ class VerifyPhone:
     account_id: AccountId
     phone: str
     code: str = attrs.field(repr=False)
+
+
+@attrs.frozen
+class ChooseLanguage:
+    account_id: AccountId
+    language: str

@@ -46,6 +46,20 @@ class Role(enum.StrEnum):
 DEFAULT_ROLES = frozenset({Role.GUEST, Role.HOST})
 
 
+class Language(enum.StrEnum):
+    """The language an account is written to in (emails, reminders)."""
+
+    EN = "en"
+    RU = "ru"
+
+
+def parse_language(raw: str) -> Language:
+    try:
+        return Language(raw.strip().lower())
+    except ValueError:
+        raise ValidationFailed("language must be 'en' or 'ru'", field="language") from None
+
+
 def normalise_email(raw: str) -> str:
     email = raw.strip().lower()
     if len(email) > EMAIL_MAX or not _EMAIL.match(email):
@@ -81,6 +95,7 @@ class Account(Aggregate):
     phone: str | None = None
     phone_verified_at: datetime | None = None
     roles: frozenset[Role] = DEFAULT_ROLES
+    language: Language = Language.EN
 
     @property
     def phone_verified(self) -> bool:

@@ -6,6 +6,7 @@ import secrets
 from uuid import UUID
 
 from core.identity.commands import (
+    ChooseLanguage,
     Login,
     RefreshSession,
     Register,
@@ -25,6 +26,7 @@ from core.identity.model import (
     check_send_allowed,
     hash_token,
     normalise_email,
+    parse_language,
 )
 from core.identity.ports import (
     AccessTokens,
@@ -61,6 +63,7 @@ async def register(
     full_name = check_full_name(cmd.full_name)
     password_hash = hasher.hash(check_password(cmd.password))
     phone = phones.normalise(cmd.phone) if cmd.phone else None
+    language = parse_language(cmd.language)
     now = clock.now()
     account = Account(
         id=AccountId(uuid7(now)),
@@ -69,6 +72,7 @@ async def register(
         password_hash=password_hash,
         created_at=now,
         phone=phone,
+        language=language,
     )
     async with uow:
         existing = await uow.accounts.find_by_email(email)
@@ -242,3 +246,14 @@ async def verify_phone(
 async def get_account(account_id: AccountId, *, uow: IdentityUnitOfWork) -> Account:
     async with uow:
         return await uow.accounts.get(account_id)
+
+
+async def choose_language(cmd: ChooseLanguage, *, uow: IdentityUnitOfWork) -> Account:
+    """Set the language the account's emails and reminders are written in."""
+    language = parse_language(cmd.language)
+    async with uow:
+        account = await uow.accounts.get(cmd.account_id)
+        account.language = language
+        await uow.accounts.save(account)
+        await uow.commit()
+    return account

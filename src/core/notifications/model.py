@@ -8,7 +8,7 @@ from uuid import UUID
 
 import attrs
 
-from core.identity.model import AccountId
+from core.identity.model import AccountId, Language
 from core.notifications import events
 from core.shared.events import Aggregate
 from core.shared.ids import uuid7
@@ -62,8 +62,31 @@ class Notification(Aggregate):
 
 
 @attrs.frozen
+class CalendarEntry:
+    """An event for the recipient's calendar; an adapter renders it (an .ics attachment).
+
+    `uid` stays the same for every message about one event and person, and `sequence` grows
+    with each change, so a calendar updates the entry it already has instead of adding one.
+    """
+
+    uid: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    description: str = ""
+    sequence: int = 0
+    cancelled: bool = False
+
+
+Attachment = CalendarEntry
+"""What a message may carry besides its text (today: calendar entries)."""
+
+
+@attrs.frozen
 class Message:
-    """What a Notifier delivers; `dedupe_key` lets a provider drop a repeat."""
+    """What a Notifier delivers; `dedupe_key` lets a provider drop a repeat. The subject and
+    body are already in `language`, the recipient's."""
 
     recipient_id: AccountId
     to_name: str
@@ -71,3 +94,5 @@ class Message:
     subject: str
     body: str
     dedupe_key: str
+    language: Language = Language.EN
+    attachments: tuple[Attachment, ...] = ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from uuid import UUID
 
 import attrs
@@ -10,7 +11,7 @@ import attrs
 from core.identity.model import AccountId
 from core.notifications.model import Message, Notification, NotificationStatus
 from core.notifications.ports import NotificationsUnitOfWork, Notifier
-from core.notifications.templates import render
+from core.notifications.templates import calendar_entry, render
 from core.shared.clock import Clock
 
 
@@ -27,17 +28,24 @@ async def request_notifications(
 ) -> int:
     """Store each request once; a repeat with the same dedupe key is a no-op. Returns how many
     were new."""
-    now = clock.now()
-    added = 0
     async with uow:
-        for req in requests:
-            render(req.template, req.data)  # an unknown template fails here, not at delivery
-            notification = Notification.request(
-                req.recipient_id, req.template, req.dedupe_key, req.data, now
-            )
-            if await uow.notifications.add_if_absent(notification):
-                added += 1
+        added = await add_requests(requests, uow=uow, now=clock.now())
         await uow.commit()
+    return added
+
+
+async def add_requests(
+    requests: Iterable[NotificationRequest], *, uow: NotificationsUnitOfWork, now: datetime
+) -> int:
+    """Inside a caller's transaction: store each request once (see request_notifications)."""
+    added = 0
+    for req in requests:
+        render(req.template, req.data)  # an unknown template fails here, not at delivery
+        notification = Notification.request(
+            req.recipient_id, req.template, req.dedupe_key, req.data, now
+        )
+        if await uow.notifications.add_if_absent(notification):
+            added += 1
     return added
 
 
@@ -58,7 +66,8 @@ async def deliver_notification(
 
 async def _message(notification: Notification, uow: NotificationsUnitOfWork) -> Message:
     account = await uow.accounts.get(notification.recipient_id)
-    subject, body = render(notification.template, notification.data)
+    subject, body = render(notification.template, notification.data, account.language)
+    calendar = calendar_entry(notification.data)
     return Message(
         recipient_id=account.id,
         to_name=account.full_name,
@@ -66,6 +75,8 @@ async def _message(notification: Notification, uow: NotificationsUnitOfWork) -> 
         subject=subject,
         body=body,
         dedupe_key=notification.dedupe_key,
+        language=account.language,
+        attachments=() if calendar is None else (calendar,),
     )
 
 

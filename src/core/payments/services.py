@@ -7,6 +7,7 @@ provider for the same thing twice and gets it once.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -15,7 +16,7 @@ import attrs
 
 from core.identity.model import AccountId
 from core.payments import ledger
-from core.payments.model import OPEN, Payment, PaymentId, Payout, Refund
+from core.payments.model import CAPTURED, OPEN, Payment, PaymentId, Payout, Refund
 from core.payments.ports import (
     CheckoutRequest,
     PaymentProvider,
@@ -192,6 +193,31 @@ async def _refund_of(event: ProviderEvent, uow: PaymentsUnitOfWork) -> Refund | 
     if event.refund_ref is not None:
         return await uow.refunds.find_by_provider_ref(event.refund_ref)
     return None
+
+
+async def reserve_refund(
+    payment_id: PaymentId, reason: str, uow: PaymentsUnitOfWork, now: datetime
+) -> Refund | None:
+    """Inside a transaction: set aside a refund of what is left on a captured payment (None
+    when nothing is). The provider is asked after the commit, by `hand_over_refund`."""
+    payment = await uow.payments.get_for_update(payment_id)
+    if payment.status not in CAPTURED or payment.refundable.amount <= 0:
+        return None
+    refund = payment.request_refund(None, reason, now)
+    await uow.refunds.add(refund)
+    await uow.payments.save(payment)
+    return refund
+
+
+async def hand_over_refund(
+    refund: Refund, *, uow: PaymentsUnitOfWork, providers: Providers
+) -> None:
+    """After the commit: send a reserved refund. If the provider is out of reach the refund
+    stays pending, and `resend_unsent_refunds` hands it over later."""
+    async with uow:
+        payment = await uow.payments.get(refund.payment_id)
+    with contextlib.suppress(ProviderUnavailable):
+        await send_refund(refund, payment, uow=uow, providers=providers)
 
 
 async def refund_payment(

@@ -14,6 +14,8 @@ from core.partners import events as partner_events
 from core.partners import handlers as partner_handlers
 from core.payments import events as payment_events
 from core.payments import handlers as payment_handlers
+from core.resale import events as resale_events
+from core.resale import handlers as resale_handlers
 from core.shared.events import DomainEvent, Handler, event_types, merge_handlers
 
 EVENT_TYPES: dict[str, type[DomainEvent]] = event_types(
@@ -23,6 +25,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = event_types(
     payment_events.EVENTS,
     distribution_events.EVENTS,
     partner_events.EVENTS,
+    resale_events.EVENTS,
 )
 
 HANDLERS: dict[str, list[Handler]] = merge_handlers(
@@ -32,4 +35,5 @@ HANDLERS: dict[str, list[Handler]] = merge_handlers(
     payment_handlers.HANDLERS,
     distribution_handlers.HANDLERS,
     partner_handlers.HANDLERS,
+    resale_handlers.HANDLERS,
 )

@@ -147,8 +147,6 @@ async def _figures_stream(
     """The figures fragment now, then after every tick of the live channel (or 10 s)."""
     template = request.app.template_engine.get_template(FIGURES)  # type: ignore[union-attr]
     context = {**base_context(request, ""), "conference": conference}
-    ticks = figure_ticks(
-        platform, conference.id, session.account_id, until=session.expires_at
-    )
+    ticks = figure_ticks(platform, conference.id, session.account_id, until=session.expires_at)
     async for figures in ticks:
         yield {"event": "figures", "data": template.render(**context, figures=figures)}

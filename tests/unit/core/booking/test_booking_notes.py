@@ -3,6 +3,8 @@ off: one note per guest and fact, with the event's title and its start in its ow
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.unit.support import (
     HOLD_TERMS,
     BookHelper,
@@ -123,7 +125,64 @@ async def test_guests_of_a_changed_event_are_told_its_new_title_and_what_changed
 
     [note] = notes(store, "event_changed")
     assert note.recipient_id == guest.id
-    assert note.data == {
-        "title": "Jazz at one",
-        "changes": "capacity is now 12, title is now Jazz at one",
-    }
+    told = {k: v for k, v in note.data.items() if not k.startswith("calendar.")}
+    assert told == {"title": "Jazz at one", "change.capacity": "12", "change.title": "Jazz at one"}
+    assert note.data["calendar.uid"] == f"{event.id}.{guest.id}@stagedoor"  # the title moved
+
+
+async def test_a_new_start_is_told_in_the_events_time_zone_with_a_calendar_update(
+    register_account: RegisterAccount,
+    publish: PublishHelper,
+    book: BookHelper,
+    new_uow: NewUow,
+    clock: SteppingClock,
+    relay: Relay,
+    store: MemoryStore,
+    notifier: MemoryNotifier,
+) -> None:
+    host, guest = await register_account(), await register_account()
+    event = await publish(host, title="Jazz")
+    await book(event, guest)
+    await relay.drain()
+    clock.advance(timedelta(minutes=5))
+    later = event.starts_at + timedelta(hours=2)
+    await edit_event(
+        EditEvent(
+            event.id, host.id, EventChanges(starts_at=later, ends_at=later + timedelta(hours=3))
+        ),
+        uow=new_uow(),
+        clock=clock,
+    )
+    await relay.drain()
+
+    [note] = notes(store, "event_changed")
+    local = later.astimezone(event.local_start.tzinfo)
+    assert note.data["change.starts_at"] == f"{local:%Y-%m-%d %H:%M} (UTC+03:00)"
+    assert note.data["calendar.starts_at"] == later.isoformat()
+    [confirmed] = notes(store, "booking_confirmed")
+    assert int(note.data["calendar.sequence"]) > int(confirmed.data["calendar.sequence"])
+    message = notifier.sent[-1]
+    assert message.subject == "Changed: Jazz"
+    assert f"- Starts: {local:%Y-%m-%d %H:%M} (UTC+03:00)" in message.body
+    [entry] = message.attachments
+    assert (entry.starts_at, entry.uid) == (later, note.data["calendar.uid"])
+
+
+async def test_a_changed_capacity_alone_sends_no_calendar_entry(
+    register_account: RegisterAccount,
+    publish: PublishHelper,
+    book: BookHelper,
+    new_uow: NewUow,
+    clock: SteppingClock,
+    relay: Relay,
+    notifier: MemoryNotifier,
+) -> None:
+    host, guest = await register_account(), await register_account()
+    event = await publish(host)
+    await book(event, guest)
+    changes = EventChanges(capacity=20)
+    await edit_event(EditEvent(event.id, host.id, changes), uow=new_uow(), clock=clock)
+    await relay.drain()
+    changed = [m for m in notifier.sent if m.subject.startswith("Changed")]
+    assert [m.attachments for m in changed] == [()]
+    assert "- Seats in total: 20" in changed[0].body

@@ -105,6 +105,14 @@ async def test_booking_confirmed_notifies_the_guest_once_with_seats_and_title(
         "title": "Gig",
         "starts_at": "2030-01-08 15:00 (UTC+03:00)",  # the event's own time zone, Moscow
         "seats": "3",
+        "calendar.uid": f"{event.id}.{guest.id}@stagedoor",
+        "calendar.title": "Gig",
+        "calendar.starts_at": event.starts_at.isoformat(),
+        "calendar.ends_at": event.details.ends_at.isoformat(),
+        "calendar.location": "Tverskaya 1, Moscow",
+        "calendar.description": "An evening of standards",
+        "calendar.sequence": "0",
+        "calendar.cancelled": "",
     }
 
 
@@ -155,7 +163,8 @@ async def test_event_changed_notifies_each_current_guest_once(
     await on_event_changed(changed, ctx)
     sent = notifications(store, "event_changed")
     assert sorted(n.recipient_id for n in sent) == sorted([ann.id, bob.id])
-    assert sent[0].data["changes"] == "address is now Bauman 2, city is now Kazan"
+    assert (sent[0].data["change.address"], sent[0].data["change.city"]) == ("Bauman 2", "Kazan")
+    assert sent[0].data["calendar.location"] == "Bauman 2, Kazan"
 
 
 async def test_registration_attempt_notifies_the_owner_once(

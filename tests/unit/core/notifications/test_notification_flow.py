@@ -59,6 +59,7 @@ async def test_cancelling_an_event_notifies_each_guest_exactly_once(
         "core.booking.handlers:on_event_cancelled",
         "core.booking.handlers:refund_cancelled_event",  # a free event: nothing to refund
         "core.partners.pushes:owe_availability",  # no partner here: nothing owed
+        "core.resale.handlers:on_event_cancelled",  # no listings to withdraw
     ]
     await relay.run(cancelled_jobs)
 

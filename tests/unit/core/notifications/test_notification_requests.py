@@ -8,7 +8,7 @@ import pytest
 from tests.unit.support import NewUow, RegisterAccount, only
 
 from adapters.memory import MemoryStore, SteppingClock
-from core.identity.model import Account
+from core.identity.model import Account, Language
 from core.notifications.model import NotificationStatus
 from core.notifications.services import NotificationRequest, request_notifications
 from core.notifications.templates import TEMPLATES, render
@@ -97,17 +97,21 @@ async def test_unknown_template_is_refused_and_nothing_is_stored(
     assert outbox() == []
 
 
-def test_every_template_renders_a_subject_and_a_body() -> None:
-    for name in TEMPLATES:
-        subject, body = render(name, {})
-        assert subject
-        assert body
+def test_every_template_renders_a_subject_and_a_body_in_every_language() -> None:
+    assert set(TEMPLATES[Language.EN]) == set(TEMPLATES[Language.RU])
+    for language, templates in TEMPLATES.items():
+        for name in templates:
+            subject, body = render(name, {}, language)
+            assert subject
+            assert body
 
 
 def test_render_fills_placeholders_and_marks_missing_ones() -> None:
     subject, body = render("booking_confirmed", {"title": "Gig", "seats": "2"})
     assert subject == "Booked: Gig"
-    assert body == "Your 2 seat(s) for Gig on ? are confirmed."
+    assert body == (
+        "Your 2 seat(s) for Gig on ? are confirmed.\nThe event is attached for your calendar."
+    )
 
 
 def test_render_does_not_expand_placeholders_inside_data() -> None:
