@@ -158,18 +158,27 @@ def test_two_plugins_cannot_claim_one_provider_or_issuer() -> None:
     def checker(ctx: PluginContext) -> None:
         ctx.add_authenticity_checker(Checker("kassir"))
 
+    def impostor(ctx: PluginContext) -> None:
+        ctx.add_authenticity_checker(Checker("stagedoor"))
+
     registry = load(
         candidate(Plugin("pay-one", provider)),
         candidate(Plugin("pay-two", provider)),
         candidate(Plugin("pay-sandbox", taken)),
         candidate(Plugin("check-one", checker)),
         candidate(Plugin("check-two", checker)),
+        candidate(Plugin("check-ours", impostor)),
     )
 
     assert sorted(registry.loaded) == ["check-one", "pay-one"]
     assert sorted(registry.payment_providers()) == ["memory"]
     assert sorted(registry.checkers()) == ["kassir"]
-    assert {f.name for f in registry.failures} == {"pay-two", "pay-sandbox", "check-two"}
+    assert {f.name for f in registry.failures} == {
+        "pay-two",
+        "pay-sandbox",
+        "check-two",
+        "check-ours",  # Stagedoor's own tickets are checked by Stagedoor only
+    }
 
 
 def test_a_plugin_sees_its_own_settings_and_is_told_which_one_is_missing() -> None:
