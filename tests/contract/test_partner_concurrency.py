@@ -12,8 +12,8 @@ from adapters.memory import FixedClock, SteppingClock
 from core.booking.commands import BookSeats
 from core.booking.services import book_seats
 from core.partners import services
-from core.partners.commands import IssueKey, PlaceHold
-from core.partners.model import HoldStatus, KeyScope, PartnerHold
+from core.partners.commands import PlaceHold
+from core.partners.model import HoldStatus, PartnerHold
 from core.shared.errors import Conflict
 
 CAPACITY = 30
@@ -28,9 +28,7 @@ async def test_a_partner_and_fifty_buyers_never_get_more_than_the_last_ten_seats
     organiser = await make.account()
     event = await make.event(organiser, capacity=CAPACITY)
     await make.booking(event, await make.account(), ALREADY_SOLD)
-    key, _ = await services.issue_key(
-        IssueKey(organiser.id, "Shop", frozenset(KeyScope)), uow=new_uow(), clock=clock
-    )
+    key = await make.partner_key(organiser)
     buyers = [await make.account() for _ in range(BUYERS)]
 
     bookings = [
@@ -66,9 +64,7 @@ async def test_twin_holds_with_one_reference_take_the_seats_once(
 ) -> None:
     organiser = await make.account()
     event = await make.event(organiser, capacity=10)
-    key, _ = await services.issue_key(
-        IssueKey(organiser.id, "Shop", frozenset(KeyScope)), uow=new_uow(), clock=clock
-    )
+    key = await make.partner_key(organiser)
     twins = await asyncio.gather(
         *(
             services.place_hold(PlaceHold(key.id, event.id, 3, "same"), uow=new_uow(), clock=clock)
@@ -86,9 +82,7 @@ async def test_confirm_release_and_expiry_racing_on_one_hold_settle_it_once(
 ) -> None:
     organiser = await make.account()
     event = await make.event(organiser, capacity=10)
-    key, _ = await services.issue_key(
-        IssueKey(organiser.id, "Shop", frozenset(KeyScope)), uow=new_uow(), clock=clock
-    )
+    key = await make.partner_key(organiser)
     holds = []
     for n in range(8):
         hold, _ = await services.place_hold(

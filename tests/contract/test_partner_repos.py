@@ -69,9 +69,7 @@ async def test_holds_round_trip_and_their_reference_is_unique_per_key(
 ) -> None:
     organiser = await make.account()
     event = await make.event(organiser, capacity=8, price=Money(50_000, "EUR"))
-    key, _ = await services.issue_key(
-        IssueKey(organiser.id, "Shop", frozenset(KeyScope)), uow=new_uow(), clock=clock
-    )
+    key = await make.partner_key(organiser)
     hold, _ = await services.place_hold(
         PlaceHold(key.id, event.id, 3, "order-7", timedelta(minutes=5)), uow=new_uow(), clock=clock
     )
@@ -98,9 +96,7 @@ async def test_holds_due_to_expire_are_the_held_ones_past_their_time(
 ) -> None:
     organiser = await make.account()
     event = await make.event(organiser, capacity=8)
-    key, _ = await services.issue_key(
-        IssueKey(organiser.id, "Shop", frozenset(KeyScope)), uow=new_uow(), clock=clock
-    )
+    key = await make.partner_key(organiser)
 
     async def hold(reference: str, minutes: int) -> PartnerHold:
         made, _ = await services.place_hold(

@@ -20,7 +20,7 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 
 from adapters.http.auth import BEARER, CurrentAccount
-from adapters.http.deps import PlatformDep
+from adapters.http.deps import Platform, PlatformDep
 from adapters.http.partner_schemas import HoldIn, HoldOut, IssuedKeyOut, KeyIn, KeyList, KeyOut
 from adapters.http.problems import problem_responses
 from adapters.http.schemas import NO_NUL
@@ -234,12 +234,9 @@ class PartnerController(Controller):
     ) -> Response[HoldOut]:
         """Hold seats until `expires_at`; then confirm (sold) or release them. 201 when new,
         200 with the same hold when the reference was sent before."""
-        key = await services.authenticate(
-            partner_secret, KeyScope.HOLDS_WRITE, uow=platform.new_uow()
-        )
         hold, replayed = await services.place_hold(
             PlaceHold(
-                key.id,
+                await _holder(platform, partner_secret),
                 data.event_id,
                 data.seats,
                 data.reference,
@@ -256,10 +253,8 @@ class PartnerController(Controller):
     async def read(
         self, hold_id: FromPath[UUID], platform: PlatformDep, partner_secret: PartnerSecret
     ) -> HoldOut:
-        key = await services.authenticate(
-            partner_secret, KeyScope.HOLDS_WRITE, uow=platform.new_uow()
-        )
-        return HoldOut.of(await services.get_hold(key.id, hold_id, uow=platform.new_uow()))
+        key_id = await _holder(platform, partner_secret)
+        return HoldOut.of(await services.get_hold(key_id, hold_id, uow=platform.new_uow()))
 
     @post(
         "/holds/{hold_id:uuid}/confirm",
@@ -271,13 +266,9 @@ class PartnerController(Controller):
         self, hold_id: FromPath[UUID], platform: PlatformDep, partner_secret: PartnerSecret
     ) -> HoldOut:
         """Your buyer paid: the seats are sold. Confirming again is harmless."""
-        key = await services.authenticate(
-            partner_secret, KeyScope.HOLDS_WRITE, uow=platform.new_uow()
-        )
-        hold = await services.confirm_hold(
-            key.id, hold_id, uow=platform.new_uow(), clock=platform.clock
-        )
-        return HoldOut.of(hold)
+        key_id = await _holder(platform, partner_secret)
+        uow, clock = platform.new_uow(), platform.clock
+        return HoldOut.of(await services.confirm_hold(key_id, hold_id, uow=uow, clock=clock))
 
     @post(
         "/holds/{hold_id:uuid}/release",
@@ -289,10 +280,12 @@ class PartnerController(Controller):
         self, hold_id: FromPath[UUID], platform: PlatformDep, partner_secret: PartnerSecret
     ) -> HoldOut:
         """Give the seats back. Releasing again is harmless."""
-        key = await services.authenticate(
-            partner_secret, KeyScope.HOLDS_WRITE, uow=platform.new_uow()
-        )
-        hold = await services.release_hold(
-            key.id, hold_id, uow=platform.new_uow(), clock=platform.clock
-        )
-        return HoldOut.of(hold)
+        key_id = await _holder(platform, partner_secret)
+        uow, clock = platform.new_uow(), platform.clock
+        return HoldOut.of(await services.release_hold(key_id, hold_id, uow=uow, clock=clock))
+
+
+async def _holder(platform: Platform, secret: str) -> UUID:
+    """The id of the key a partner holds seats with."""
+    key = await services.authenticate(secret, KeyScope.HOLDS_WRITE, uow=platform.new_uow())
+    return key.id

@@ -3,6 +3,8 @@ expire). Every hold write takes seats from or gives them back to the event's one
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from uuid import UUID
 
 from core.booking.model import Event, EventId
@@ -109,21 +111,26 @@ async def confirm_hold(
     key_id: UUID, hold_id: UUID, *, uow: PartnersUnitOfWork, clock: Clock
 ) -> PartnerHold:
     """The partner sold the seats; confirming again returns the same confirmed hold."""
-    async with uow:
-        hold, event = await _locked_hold(key_id, hold_id, uow)
-        if hold.confirm(event, clock.now()):
-            await uow.partner_holds.save(hold)
-            await uow.commit()
-    return hold
+    return await _settle(key_id, hold_id, PartnerHold.confirm, uow, clock)
 
 
 async def release_hold(
     key_id: UUID, hold_id: UUID, *, uow: PartnersUnitOfWork, clock: Clock
 ) -> PartnerHold:
     """The partner gives the seats back; releasing again changes nothing."""
+    return await _settle(key_id, hold_id, PartnerHold.release, uow, clock)
+
+
+async def _settle(
+    key_id: UUID,
+    hold_id: UUID,
+    act: Callable[[PartnerHold, Event, datetime], bool],
+    uow: PartnersUnitOfWork,
+    clock: Clock,
+) -> PartnerHold:
     async with uow:
         hold, event = await _locked_hold(key_id, hold_id, uow)
-        if hold.release(event, clock.now()):
+        if act(hold, event, clock.now()):
             await uow.partner_holds.save(hold)
             await uow.events.save(event)
             await uow.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -41,6 +42,29 @@ def exchanges(shop: MemoryExchange) -> dict[str, MemoryExchange]:
 def relay_to(ctx: HandlerContext, exchanges: dict[str, MemoryExchange]) -> Relay:
     ctx.partner_exchanges = dict(exchanges)
     return Relay(ctx=ctx, handlers=HANDLERS)
+
+
+Sell = Callable[[int], Awaitable[None]]
+
+
+@pytest.fixture
+def sold(
+    organiser: Account,
+    show: Event,
+    book: BookHelper,
+    register_account: RegisterAccount,
+    relay_to: Relay,
+    new_uow: NewUow,
+    clock: SteppingClock,
+) -> Sell:
+    """The organiser switches "shop" on, then someone books `seats` of the show."""
+
+    async def _sold(seats: int) -> None:
+        await switch_on(organiser, "shop", new_uow, clock)
+        await book(show, await register_account(), seats)
+        await relay_to.drain()
+
+    return _sold
 
 
 async def switch_on(organiser: Account, plugin: str, new_uow: NewUow, clock: SteppingClock) -> None:
@@ -83,19 +107,14 @@ async def test_partners_switched_on_are_owed_one_push_per_event_however_many_cha
 
 
 async def test_a_push_carries_the_state_when_it_is_sent(
-    organiser: Account,
+    sold: Sell,
     show: Event,
-    book: BookHelper,
-    register_account: RegisterAccount,
-    relay_to: Relay,
     new_uow: NewUow,
     clock: SteppingClock,
     shop: MemoryExchange,
     exchanges: dict[str, MemoryExchange],
 ) -> None:
-    await switch_on(organiser, "shop", new_uow, clock)
-    await book(show, await register_account(), 4)
-    await relay_to.drain()
+    await sold(4)
 
     assert await push(new_uow, exchanges, clock) == 1
     assert await push(new_uow, exchanges, clock) == 0
@@ -110,7 +129,7 @@ async def test_a_push_carries_the_state_when_it_is_sent(
 
 
 async def test_a_change_during_a_push_is_pushed_again(
-    organiser: Account,
+    sold: Sell,
     show: Event,
     book: BookHelper,
     register_account: RegisterAccount,
@@ -118,11 +137,8 @@ async def test_a_change_during_a_push_is_pushed_again(
     new_uow: NewUow,
     clock: SteppingClock,
     shop: MemoryExchange,
-    exchanges: dict[str, MemoryExchange],
 ) -> None:
-    await switch_on(organiser, "shop", new_uow, clock)
-    await book(show, await register_account(), 1)
-    await relay_to.drain()
+    await sold(1)
     guest = await register_account()
 
     class BookedMeanwhile:
@@ -150,19 +166,13 @@ async def test_a_change_during_a_push_is_pushed_again(
 
 
 async def test_failed_pushes_wait_longer_each_time_then_land_once(
-    organiser: Account,
-    show: Event,
-    book: BookHelper,
-    register_account: RegisterAccount,
-    relay_to: Relay,
+    sold: Sell,
     new_uow: NewUow,
     clock: SteppingClock,
     shop: MemoryExchange,
     exchanges: dict[str, MemoryExchange],
 ) -> None:
-    await switch_on(organiser, "shop", new_uow, clock)
-    await book(show, await register_account())
-    await relay_to.drain()
+    await sold(1)
     shop.fail_next = 3
 
     waits = []
