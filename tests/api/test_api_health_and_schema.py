@@ -68,6 +68,19 @@ CONTRACT = {
     "/api/v1/billing": {"get"},
     "/api/v1/conferences/{conference_id}/billing": {"get"},
     "/api/v1/invoices/{invoice_id}/pay": {"post"},
+    "/api/v1/organisers/{organiser_id}/availability": {"get"},
+    "/api/v1/events/{event_id}/availability": {"get"},
+    "/api/v1/partner-keys": {"get", "post"},
+    "/api/v1/partner-keys/{key_id}": {"delete"},
+    "/api/v1/partner/events": {"get"},
+    "/api/v1/partner/holds": {"post"},
+    "/api/v1/partner/holds/{hold_id}": {"get"},
+    "/api/v1/partner/holds/{hold_id}/confirm": {"post"},
+    "/api/v1/partner/holds/{hold_id}/release": {"post"},
+    "/api/v1/plugins": {"get"},
+    "/api/v1/plugins/{name}/activation": {"put"},
+    "/api/v1/plugins/{name}/offers": {"get"},
+    "/api/v1/admin/plugins": {"get"},
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

@@ -93,6 +93,14 @@ def _event_values(event: Event) -> list[Any]:
     ]
 
 
+EVENT_COLUMNS = _EVENT
+"""The events columns `event_from_row` reads, for other domains' queries of events."""
+
+
+def event_from_row(row: Row) -> Event:
+    return _event(row)
+
+
 def _event_cursor(event: Event) -> Cursor:
     return instant_id_cursor(event.starts_at, event.id)
 

@@ -72,6 +72,16 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     ),
     "invoices_one_open_per_conference": "this conference already has an open invoice",
     "invoices.conference_id": "this conference already has an open invoice",
+    "partner_keys_key_hash_key": "a partner key with this secret exists; issue another",
+    "partner_keys.key_hash": "a partner key with this secret exists; issue another",
+    "partner_holds_key_reference_key": (
+        "this partner already holds seats under this reference; retry to get that hold"
+    ),
+    "partner_holds.key_id, partner_holds.reference": (
+        "this partner already holds seats under this reference; retry to get that hold"
+    ),
+    "partner_holds_seats_positive": "a hold holds at least one seat",
+    "partner_deliveries_revision_positive": "a delivery's revision and attempts never go down",
     "tickets.barcode_digest": "a ticket with this barcode already exists; try again",
     "reviews_one_per_pair_key": (
         "you have already reviewed this for this event; change that review instead"

@@ -378,6 +378,94 @@ class StaffInvitations(Table, tablename="staff_invitations"):
     used_by = UUID(null=True, default=None)
 
 
+class PartnerKeys(Table, tablename="partner_keys"):
+    """Keys partner platforms call in with; only a SHA-256 of the secret is kept."""
+
+    id = _id()
+    organiser_id = _ref(Accounts)
+    name = Varchar(length=100)
+    scopes = Varchar(length=200)  # sorted scope names, comma-separated
+    key_hash = Varchar(length=64, unique=True)
+    hint = Varchar(length=16)
+    created_at = _at()
+    revoked_at = _at(null=True)
+
+
+class PartnerHolds(Table, tablename="partner_holds"):
+    """Seats a partner holds or sold; (key_id, reference) is unique (constraints migration)."""
+
+    id = _id()
+    key_id = _ref(PartnerKeys, index=False)
+    partner = Varchar(length=100)
+    organiser_id = _ref(Accounts)
+    event_id = _ref(Events)
+    seats = Integer()
+    reference = Varchar(length=100)
+    status = Varchar(length=16)
+    amount_minor = BigInt(null=True, default=None)
+    currency = Varchar(length=3, null=True, default=None)
+    created_at = _at()
+    expires_at = _at()
+    confirmed_at = _at(null=True)
+    closed_at = _at(null=True)
+
+
+class PluginActivations(Table, tablename="plugin_activations"):
+    """An organiser's switch per plugin; (organiser_id, plugin) is unique."""
+
+    id = _id()
+    organiser_id = _ref(Accounts, index=False)
+    plugin = Varchar(length=40)
+    active = Boolean(default=False)
+    changed_at = _at()
+
+
+class PluginData(Table, tablename="plugin_data"):
+    """Plugins' own key-value pairs; (plugin, key) is unique."""
+
+    id = _id()
+    plugin = Varchar(length=40)
+    key = Varchar(length=200)
+    value = Text()
+    updated_at = _at()
+
+
+class PartnerDeliveries(Table, tablename="partner_deliveries"):
+    """Availability pushes owed to partners: one owed row per (exchange, event) at most."""
+
+    id = _id()
+    exchange = Varchar(length=40)
+    event_id = _ref(Events, index=False)
+    organiser_id = _ref(Accounts, index=False)
+    revision = Integer(default=1)
+    attempts = Integer(default=0)
+    next_attempt_at = _at()
+    created_at = _at()
+    delivered_at = _at(null=True)
+    last_error = Text(null=True, default=None)
+
+
+class PartnerCircuits(Table, tablename="partner_circuits"):
+    """Each partner's circuit breaker (see core.partners.circuit)."""
+
+    exchange = Varchar(length=40, primary_key=True)
+    failures = Integer(default=0)
+    trips = Integer(default=0)
+    open_until = _at(null=True)
+    probing = Boolean(default=False)
+
+
+class PluginProblems(Table, tablename="plugin_problems"):
+    """How often each plugin failed at what; (plugin, kind) is unique."""
+
+    id = _id()
+    plugin = Varchar(length=40)
+    kind = Varchar(length=16)
+    count = BigInt(default=0)
+    last_error = Text()
+    last_at = _at()
+
+
 class Reminders(Table, tablename="reminders"):
     """A reminder of an event a day or an hour ahead; (subject_id, kind) is unique and due
     rows are found by a partial index on waiting ones (constraints migration)."""
@@ -601,6 +689,13 @@ TABLES: list[type[Table]] = [
     SubscriptionCharges,
     ConferenceAccounts,
     Invoices,
+    PartnerKeys,
+    PartnerHolds,
+    PluginActivations,
+    PluginData,
+    PartnerDeliveries,
+    PartnerCircuits,
+    PluginProblems,
     Reminders,
     Reviews,
     Listings,

@@ -28,6 +28,16 @@ from adapters.db.distribution import (
     SqlStaffInvitations,
 )
 from adapters.db.identity import SqlAccounts, SqlPhoneVerifications, SqlRefreshTokens
+from adapters.db.partners import (
+    SqlActivations,
+    SqlCircuits,
+    SqlDeliveries,
+    SqlOrganiserEvents,
+    SqlPartnerHolds,
+    SqlPartnerKeys,
+    SqlPluginData,
+    SqlProblems,
+)
 from adapters.db.payments import (
     SqlLedger,
     SqlPayments,
@@ -197,6 +207,14 @@ class SqlUnitOfWork:
         self.conference_sizes = SqlConferenceSizes(self)
         self.conference_accounts = SqlConferenceAccounts(self)
         self.invoices = SqlInvoices(self)
+        self.partner_keys = SqlPartnerKeys(self)
+        self.partner_holds = SqlPartnerHolds(self)
+        self.plugin_activations = SqlActivations(self)
+        self.plugin_data = SqlPluginData(self)
+        self.partner_deliveries = SqlDeliveries(self)
+        self.partner_circuits = SqlCircuits(self)
+        self.plugin_problems = SqlProblems(self)
+        self.organiser_events = SqlOrganiserEvents(self)
         self.tickets = SqlTickets(self)
         self.reminders = SqlReminders(self)
         self.reviews = SqlReviews(self)

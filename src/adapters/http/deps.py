@@ -27,6 +27,8 @@ from core.identity.ports import (
     PhoneNumbers,
     SmsSender,
 )
+from core.partners.ports import PartnersUnitOfWork
+from core.partners.registry import PluginRegistry
 from core.payments.ports import PaymentProvider
 from core.payments.services import PaymentTerms, ReturnUrls
 from core.shared.clock import Clock
@@ -39,6 +41,7 @@ class HttpUnitOfWork(
     IdentityUnitOfWork,
     BookingUnitOfWork,
     DistributionUnitOfWork,
+    PartnersUnitOfWork,
     SubscriptionsUnitOfWork,
     BillingUnitOfWork,
     Protocol,
@@ -114,6 +117,9 @@ class Platform(Protocol):
 
     @property
     def live(self) -> LiveChannel: ...
+
+    @property
+    def plugins(self) -> PluginRegistry: ...
 
     def new_uow(self) -> HttpUnitOfWork: ...
 

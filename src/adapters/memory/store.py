@@ -390,8 +390,10 @@ class MemoryNotifications(_Repo):
         self.tx.track(notification)
         return True
 
-    async def get_for_update(self, notification_id: UUID) -> Notification:
+    async def get(self, notification_id: UUID) -> Notification:
         return self._get(notification_id, "notification")  # type: ignore[no-any-return]
+
+    get_for_update = get  # the store's lock already serialises writers
 
     async def save(self, notification: Notification) -> None:
         self.tx.put(self.table, notification.id, notification)
@@ -472,6 +474,14 @@ class MemoryUnitOfWork:
         self.conference_sizes = MemoryConferenceSizes(tx)
         self.conference_accounts = MemoryConferenceAccounts(tx)
         self.invoices = MemoryInvoices(tx)
+        self.partner_keys = MemoryPartnerKeys(tx)
+        self.partner_holds = MemoryPartnerHolds(tx)
+        self.plugin_activations = MemoryActivations(tx)
+        self.plugin_data = MemoryPluginData(tx)
+        self.partner_deliveries = MemoryDeliveries(tx)
+        self.partner_circuits = MemoryCircuits(tx)
+        self.plugin_problems = MemoryProblems(tx)
+        self.organiser_events = MemoryOrganiserEvents(tx)
         self.tickets = MemoryTickets(tx)
         self.listings = MemoryListings(tx)
         self.purchases = MemoryPurchases(tx)
@@ -511,6 +521,16 @@ from adapters.memory.distribution import (  # noqa: E402
     MemoryPoints,
     MemoryStaff,
     MemoryStaffInvitations,
+)
+from adapters.memory.partners import (  # noqa: E402
+    MemoryActivations,
+    MemoryCircuits,
+    MemoryDeliveries,
+    MemoryOrganiserEvents,
+    MemoryPartnerHolds,
+    MemoryPartnerKeys,
+    MemoryPluginData,
+    MemoryProblems,
 )
 from adapters.memory.payments import (  # noqa: E402 - they build on _Repo above
     MemoryLedger,

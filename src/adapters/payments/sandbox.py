@@ -23,7 +23,6 @@ then charged from it without a page (`adapters.payments.sandbox_cards`).
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
@@ -46,15 +45,15 @@ from core.payments.ports import (
     ProviderStatus,
     RefundRequest,
 )
+from core.shared import signatures
 from core.shared.clock import Clock
 from core.shared.errors import Conflict, NotFound, ValidationFailed
 from core.shared.money import Money
+from core.shared.signatures import SIGNATURE_HEADER, TOLERANCE, sign
 
 log = structlog.get_logger("stagedoor.payments")
 
 NAME = "sandbox"
-SIGNATURE_HEADER = "Stagedoor-Signature"
-TOLERANCE = timedelta(seconds=300)
 LEASE = timedelta(seconds=60)  # how long a delivery attempt keeps a webhook to itself
 MAX_ATTEMPTS = 16  # about a day and a half of retries, growing to an hour apart
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # when a webhook that was given up on is due
@@ -150,28 +149,12 @@ Poster = Callable[[str, bytes, Mapping[str, str]], Awaitable[int]]
 """POST a body with headers to a URL; returns the HTTP status."""
 
 
-def sign(secret: str, body: bytes, timestamp: int) -> str:
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
-
-
 def verify(secret: str, body: bytes, header: str | None, now: datetime) -> None:
     """Check a signature header against the raw body; InvalidWebhook says what is wrong."""
-    if not header:
-        raise InvalidWebhook(f"the {SIGNATURE_HEADER} header is missing")
-    parts: dict[str, list[str]] = {}
-    for item in header.split(","):
-        key, _, value = item.strip().partition("=")
-        parts.setdefault(key, []).append(value)
     try:
-        timestamp = int(parts["t"][0])
-    except (KeyError, ValueError):
-        raise InvalidWebhook(f"the {SIGNATURE_HEADER} header has no timestamp") from None
-    if abs(now.timestamp() - timestamp) > TOLERANCE.total_seconds():
-        raise InvalidWebhook("the webhook's timestamp is more than 300 s from now; replay refused")
-    expected = sign(secret, body, timestamp).partition("v1=")[2]
-    if not any(hmac.compare_digest(expected, given) for given in parts.get("v1", [])):
-        raise InvalidWebhook("the webhook's signature does not match its body")
+        signatures.verify(secret, body, header, now, TOLERANCE)
+    except signatures.SignatureInvalid as exc:
+        raise InvalidWebhook(str(exc)) from None
 
 
 def _card(number: str) -> str:

@@ -68,6 +68,19 @@ class BookingExpired(_BookingEvent):
     name = "booking.expired"
 
 
+@attrs.frozen(kw_only=True)
+class AvailabilityChanged(DomainEvent):
+    """Seats of an event were taken or given back, or it was cancelled or resized.
+
+    It carries no counts on purpose: concurrent bookings each record one, and a count read
+    before the atomic update could be stale. Whoever reacts reads the event's current state.
+    """
+
+    name = "availability.changed"
+    live_event_id: UUID
+    host_id: UUID
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     EventPublished,
     EventChanged,
@@ -75,4 +88,5 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     BookingConfirmed,
     BookingCancelled,
     BookingExpired,
+    AvailabilityChanged,
 )

@@ -121,7 +121,7 @@ class Booking(Aggregate):
         if self.status is not BookingStatus.PENDING_PAYMENT:
             return False
         self.status, self.cancelled_at = BookingStatus.EXPIRED, now
-        event.release(self.seats)
+        event.release(self.seats, now)
         self.record(events.BookingExpired(**self._facts(event, now)))
         return True
 
@@ -137,5 +137,5 @@ class Booking(Aggregate):
         self.cancelled_at = now
         for ticket in self.tickets:
             ticket.void()
-        event.release(self.seats)
+        event.release(self.seats, now)
         self.record(events.BookingCancelled(**self._facts(event, now)))

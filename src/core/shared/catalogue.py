@@ -10,6 +10,8 @@ from core.identity import events as identity_events
 from core.identity import handlers as identity_handlers
 from core.notifications import events as notification_events
 from core.notifications import handlers as notification_handlers
+from core.partners import events as partner_events
+from core.partners import handlers as partner_handlers
 from core.payments import events as payment_events
 from core.payments import handlers as payment_handlers
 from core.resale import events as resale_events
@@ -25,6 +27,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = event_types(
     payment_events.EVENTS,
     distribution_events.EVENTS,
     subscription_events.EVENTS,
+    partner_events.EVENTS,
     resale_events.EVENTS,
 )
 
@@ -35,5 +38,6 @@ HANDLERS: dict[str, list[Handler]] = merge_handlers(
     payment_handlers.HANDLERS,
     distribution_handlers.HANDLERS,
     subscription_handlers.HANDLERS,
+    partner_handlers.HANDLERS,
     resale_handlers.HANDLERS,
 )

@@ -47,9 +47,13 @@ DESCRIPTION = "resale: listings, purchases, messages, rules"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="stagedoor", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="stagedoor", description=DESCRIPTION
+    )
 
-    manager.add_table(class_name="Listings", tablename="listings", schema=None, columns=None)
+    manager.add_table(
+        class_name="Listings", tablename="listings", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="ResaleMessages",
@@ -58,7 +62,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(class_name="Purchases", tablename="purchases", schema=None, columns=None)
+    manager.add_table(
+        class_name="Purchases", tablename="purchases", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="ResaleRulesTable",
