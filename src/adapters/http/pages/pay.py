@@ -39,6 +39,7 @@ class Outcome:
     message: str
     tone: str  # ok | wait | error
     refresh: bool = False
+    link: str = ""  # where the payer goes on from here, when not back to a booking
 
 
 def _outcome(payment: Payment, booking: BookingStatus | None, cancelled: bool) -> Outcome:
@@ -107,13 +108,17 @@ async def _paid_for(payment: Payment, platform: PlatformDep, cancelled: bool) ->
     settled = await _settled(payment, platform)
     if payment.purpose is Purpose.BILLING:
         if settled:
-            return Outcome("invoice_paid", "Invoice paid", "Thank you: the invoice is paid.", "ok")
+            return Outcome(
+                "invoice_paid", "Invoice paid", "Thank you: the invoice is paid.", "ok",
+                link="/billing",
+            )  # fmt: skip
     elif settled:
         return Outcome(
             "subscribed",
             "Subscription paid",
-            "Payment received: your subscription is active. See it in your subscriptions.",
+            "Payment received: your subscription is active.",
             "ok",
+            link="/subscriptions",
         )
     return Outcome("confirming", "Payment received", "Bringing it in…", "wait", refresh=True)
 
