@@ -41,12 +41,14 @@ def unavailable(message: str) -> None:
 
 async def _open(url: str, after_commit: AfterCommit, **options: Any) -> Database:
     from adapters.db.database import open_database
+    from adapters.security.barcodes import BarcodeVault
 
     database: Database = await open_database(
         url,
         pool_min=options.get("pool_min", 2),
         pool_max=options.get("pool_max", 20),
         after_commit=after_commit,
+        barcodes=options.get("barcodes") or BarcodeVault.ephemeral(),
     )
     await database.migrate()
     return database

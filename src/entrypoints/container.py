@@ -26,6 +26,12 @@ from core.identity.ports import (
     SmsSender,
 )
 from core.notifications.ports import Notifier
+from core.partners.api import AvailabilityExchange
+from core.partners.ports import PartnersUnitOfWork
+from core.partners.pushes import push_due
+from core.partners.registry import PluginRegistry
+from core.partners.runtime import PlatformRuntime
+from core.partners.services import expire_holds
 from core.payments.ports import PaymentProvider
 from core.payments.services import (
     PaymentTerms,
@@ -33,18 +39,30 @@ from core.payments.services import (
     expire_payments,
     resend_unsent_refunds,
 )
+from core.resale.escrow import resale_upkeep
+from core.resale.handlers import ResaleNotificationsUnitOfWork
 from core.shared.catalogue import HANDLERS
 from core.shared.clock import Clock
-from core.shared.events import Handler
+from core.shared.events import Handler, merge_handlers
 from core.shared.outbox import OutboxUnitOfWork
 from core.shared.perks import PerksUnitOfWork
+from core.subscriptions.handlers import SubscriptionsPlatformUnitOfWork
+from core.subscriptions.renewals import renew_due
+from core.tickets.authenticity import AuthenticityChecker
 from entrypoints.settings import Settings
 
 log = structlog.get_logger("stagedoor.jobs")
 
 
 class PlatformUnitOfWork(
-    IdentityUnitOfWork, BookingNotificationsUnitOfWork, OutboxUnitOfWork, PerksUnitOfWork, Protocol
+    IdentityUnitOfWork,
+    BookingNotificationsUnitOfWork,
+    ResaleNotificationsUnitOfWork,
+    OutboxUnitOfWork,
+    PerksUnitOfWork,
+    SubscriptionsPlatformUnitOfWork,
+    PartnersUnitOfWork,
+    Protocol,
 ):
     """Every repository of every domain; each use case sees only its narrow slice."""
 
@@ -102,17 +120,31 @@ class Container:
     return_urls: ReturnUrls
     sandbox: SandboxProvider
     live: MemoryLive | RedisLive
+    plugins: PluginRegistry = attrs.field(factory=PluginRegistry)
     handlers: Mapping[str, Sequence[Handler]] = HANDLERS
     extras: Mapping[str, Any] = attrs.field(factory=dict)
 
     def new_uow(self) -> PlatformUnitOfWork:
         return self.database.new_uow()
 
+    @property
+    def partner_exchanges(self) -> Mapping[str, AvailabilityExchange]:
+        """Availability exchanges of the loaded plugins, by plugin name."""
+        return self.plugins.exchanges()
+
+    @property
+    def authenticity_checkers(self) -> Mapping[str, AuthenticityChecker]:
+        """Ticket checkers of the loaded plugins, by the issuer they check."""
+        return self.plugins.checkers()
+
     async def run_jobs(self) -> int:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose
         time ran out, hand over refunds a provider did not take, deliver sandbox webhooks,
-        request the reminders that fell due, pass lapsed waiting-list offers on.
-        Each runs on its own; one failing does not stop the others. Returns the work done."""
+        request the reminders that fell due, pass lapsed waiting-list offers on, expire resale
+        listings whose event started, release resale escrow that is due, give back the seats
+        of lapsed partner holds, push availability owed to partners, and renew, retry and end
+        subscriptions whose time has come. Each runs on its own; one failing does not stop the
+        others. Returns the work done."""
         jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
             ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
             (
@@ -124,6 +156,25 @@ class Container:
             ("sandbox.deliver", self.sandbox.deliver_due),
             ("reminders.send", lambda: send_due_reminders(uow=self.new_uow(), clock=self.clock)),
             ("waitlist.lapse", lambda: lapse_offers(uow=self.new_uow(), clock=self.clock)),
+            (
+                "resale.upkeep",
+                lambda: resale_upkeep(
+                    uow=self.new_uow(), clock=self.clock, providers=self.payment_providers
+                ),
+            ),
+            ("partners.expire_holds", lambda: expire_holds(uow=self.new_uow(), clock=self.clock)),
+            (
+                "partners.push",
+                lambda: push_due(
+                    new_uow=self.new_uow, exchanges=self.partner_exchanges, clock=self.clock
+                ),
+            ),
+            (
+                "subscriptions.renew",
+                lambda: renew_due(
+                    uow=self.new_uow(), providers=self.payment_providers, clock=self.clock
+                ),
+            ),
         ]
         done = 0
         for name, job in jobs:
@@ -152,11 +203,14 @@ async def build_container(
     sms: SmsSender | None = None,
     hasher: PasswordHasher | None = None,
     sandbox_post: Poster | None = None,
+    plugins: PluginRegistry | None = None,
 ) -> Container:
     """Build every adapter the settings ask for; keyword arguments override one each (tests).
 
-    The database is opened (and its pool started) here, never at import time. Call
-    `await container.start()` inside the event loop that will serve requests.
+    The database is opened (and its pool started) here, never at import time. Plugins are
+    loaded from the settings unless a registry is handed in (the HTTP app loads them first,
+    to mount their routes). Call `await container.start()` inside the event loop that will
+    serve requests.
     """
     from adapters.clock import SystemClock
     from adapters.memory.security import FixedCodes
@@ -164,6 +218,7 @@ async def build_container(
     from adapters.security.passwords import Argon2Hasher
     from adapters.security.phones import LibPhoneNumbers
     from adapters.security.tokens import JwtAccessTokens
+    from entrypoints.plugins import load_plugins
 
     settings = settings.with_secret()
     if tasks is None:
@@ -171,6 +226,10 @@ async def build_container(
     if database is None:
         database = await open_database_for(settings, after_commit=tasks.kick)
     clock = clock or SystemClock()
+    if plugins is None:
+        plugins = load_plugins(settings)
+    runtime = PlatformRuntime(database.new_uow, clock)
+    plugins.bind(runtime)
     sandbox = SandboxProvider(
         new_uow=database.new_uow,
         public_url=settings.public_url,
@@ -187,6 +246,7 @@ async def build_container(
             settings.stripe_api_key, settings.stripe_webhook_secret, clock=clock
         )
         providers[stripe.name] = stripe
+    providers.update(plugins.payment_providers())
     return Container(
         settings=settings,
         clock=clock,
@@ -210,6 +270,8 @@ async def build_container(
             if settings.redis_url
             else MemoryLive()
         ),
+        plugins=plugins,
+        handlers=merge_handlers(HANDLERS, plugins.handlers()),
     )
 
 
@@ -246,10 +308,13 @@ def _tasks_for(settings: Settings) -> Tasks:
 
 async def open_database_for(settings: Settings, *, after_commit: Any = None) -> Database:
     from adapters.db.database import open_database
+    from adapters.security.barcodes import BarcodeVault
 
+    settings = settings.with_secret()
     return await open_database(
         settings.database_url,
         pool_min=settings.db_pool_min,
         pool_max=settings.db_pool_max,
         after_commit=after_commit,
+        barcodes=BarcodeVault.parse(settings.barcode_keys, settings.barcode_digest_key),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -18,10 +18,13 @@ from urllib.parse import urlsplit
 import attrs
 from dotenv import dotenv_values
 
+from adapters.security.barcodes import new_key
+
 PREFIX = "STAGEDOOR_"
 DEFAULT_DATABASE_URL = "sqlite:///./.stagedoor/stagedoor.db"
 DEFAULT_REDIS_NAMESPACE = "stagedoor"
 _NAMESPACE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_PLUGIN = re.compile(r"[a-z][a-z0-9-]{0,38}[a-z0-9]")
 
 
 class SettingsError(ValueError):
@@ -47,6 +50,10 @@ class Settings:
     sandbox_webhook_secret: str = attrs.field(default="", repr=False)
     stripe_api_key: str = attrs.field(default="", repr=False)
     stripe_webhook_secret: str = attrs.field(default="", repr=False)
+    plugins: tuple[str, ...] = ()
+    plugin_settings: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict, repr=False)
+    barcode_keys: str = attrs.field(default="", repr=False)
+    barcode_digest_key: str = attrs.field(default="", repr=False)
     notifier: Literal["console", "smtp"] = "console"
     smtp_host: str = ""
     smtp_port: int = 25
@@ -105,6 +112,10 @@ class Settings:
             sandbox_webhook_secret=raw.get("sandbox_webhook_secret", ""),
             stripe_api_key=raw.get("stripe_api_key", ""),
             stripe_webhook_secret=raw.get("stripe_webhook_secret", ""),
+            plugins=_plugins(raw.get("plugins", "")),
+            plugin_settings=_plugin_settings(raw),
+            barcode_keys=raw.get("barcode_keys", ""),
+            barcode_digest_key=raw.get("barcode_digest_key", ""),
             notifier=_choice(raw, "notifier", "console", ("CONSOLE", "SMTP")).lower(),  # type: ignore[arg-type]
             smtp_host=raw.get("smtp_host", "").strip(),
             smtp_port=_int(raw, "smtp_port", 25, low=1),
@@ -126,6 +137,10 @@ class Settings:
             )
         if settings.payment_hold_minutes > 24 * 60:
             raise SettingsError("STAGEDOOR_PAYMENT_HOLD_MINUTES must be at most 1440 (a day)")
+        if bool(settings.barcode_keys) != bool(settings.barcode_digest_key):
+            raise SettingsError(
+                "STAGEDOOR_BARCODE_KEYS and STAGEDOOR_BARCODE_DIGEST_KEY are set together"
+            )
         if settings.db_pool_min > settings.db_pool_max:
             raise SettingsError("STAGEDOOR_DB_POOL_MIN must not exceed STAGEDOOR_DB_POOL_MAX")
         if settings.is_production:
@@ -147,17 +162,27 @@ class Settings:
         if not filled.sandbox_webhook_secret:
             secret = stored_secret(self.data_dir / "sandbox_webhook_secret")
             filled = attrs.evolve(filled, sandbox_webhook_secret=secret)
+        if not filled.barcode_keys:
+            filled = attrs.evolve(
+                filled,
+                barcode_keys=stored_secret(self.data_dir / "barcode_keys", _barcode_key),
+                barcode_digest_key=stored_secret(self.data_dir / "barcode_digest_key", new_key),
+            )
         return filled
 
 
-def stored_secret(path: Path) -> str:
-    """A random secret kept in `path` (0600), created on first use."""
+def _barcode_key() -> str:
+    return f"k1:{new_key()}"
+
+
+def stored_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)) -> str:
+    """A random secret kept in `path` (0600), made by `make` on first use."""
     if path.is_file():
         value = path.read_text().strip()
         if value:
             return value
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
+    value = make()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(value + "\n")
@@ -202,6 +227,35 @@ def _redis_namespace(namespace: str) -> str:
             f"got {namespace!r}"
         )
     return namespace
+
+
+def _plugins(raw: str) -> tuple[str, ...]:
+    """STAGEDOOR_PLUGINS: the allow-list, comma-separated; no plugin loads unless named."""
+    names = tuple(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+    for name in names:
+        if not _PLUGIN.fullmatch(name):
+            raise SettingsError(
+                "STAGEDOOR_PLUGINS lists plugin names (lowercase letters, digits and inner "
+                f"hyphens) separated by commas, got {name!r}"
+            )
+    return names
+
+
+def _plugin_settings(raw: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """STAGEDOOR_PLUGIN_<NAME>__<KEY>=value: plugin `name` (hyphens written as underscores)
+    gets setting `key`."""
+    found: dict[str, dict[str, str]] = {}
+    for variable, value in raw.items():
+        if not variable.startswith("plugin_"):
+            continue
+        name, separator, key = variable.removeprefix("plugin_").partition("__")
+        if not separator or not name or not key:
+            raise SettingsError(
+                f"{PREFIX}{variable.upper()}: plugin settings look like "
+                "STAGEDOOR_PLUGIN_<NAME>__<KEY>, e.g. STAGEDOOR_PLUGIN_TELEGRAM__BOT_TOKEN"
+            )
+        found.setdefault(name.replace("_", "-"), {})[key] = value
+    return found
 
 
 def _test_phones(raw: str) -> dict[str, str]:

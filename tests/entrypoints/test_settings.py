@@ -48,6 +48,9 @@ def test_postgres_url_selects_postgres() -> None:
         ("STAGEDOOR_REDIS_NAMESPACE", "two words"),
         ("STAGEDOOR_REDIS_NAMESPACE", "x" * 65),
         ("STAGEDOOR_REDIS_NAMESPACE", " "),
+        ("STAGEDOOR_PLUGINS", "telegram,Bad_Name"),
+        ("STAGEDOOR_PLUGIN_TELEGRAM_BOT_TOKEN", "x"),
+        ("STAGEDOOR_PLUGIN___TOKEN", "x"),
     ],
 )
 def test_a_wrong_value_fails_naming_the_variable(variable: str, value: str) -> None:
@@ -150,3 +153,45 @@ async def test_stripe_settings_add_the_stripe_provider_beside_the_sandbox(tmp_pa
     assert sorted(platform.payment_providers) == ["sandbox", "stripe"]
     assert platform.payment_terms.provider == "stripe"
     await platform.close()
+
+
+def test_plugins_load_only_when_listed_and_read_their_own_settings() -> None:
+    assert Settings.from_env({}, dotenv=None).plugins == ()
+    settings = Settings.from_env(
+        {
+            "STAGEDOOR_PLUGINS": " telegram , partner-webhook,telegram ",
+            "STAGEDOOR_PLUGIN_TELEGRAM__BOT_TOKEN": "123:abc",
+            "STAGEDOOR_PLUGIN_PARTNER_WEBHOOK__URL": "https://partner.example/hooks",
+            "STAGEDOOR_PLUGIN_PARTNER_WEBHOOK__SECRET": "s3cret",
+        },
+        dotenv=None,
+    )
+    assert settings.plugins == ("telegram", "partner-webhook")
+    assert settings.plugin_settings == {
+        "telegram": {"bot_token": "123:abc"},
+        "partner-webhook": {"url": "https://partner.example/hooks", "secret": "s3cret"},
+    }
+    assert "123:abc" not in repr(settings)
+
+
+def test_barcode_keys_are_made_once_in_the_data_dir_and_reused(tmp_path: Path) -> None:
+    from adapters.security.barcodes import BarcodeVault
+
+    first = Settings(data_dir=tmp_path).with_secret()
+    again = Settings(data_dir=tmp_path).with_secret()
+    assert first.barcode_keys.startswith("k1:")
+    assert (first.barcode_keys, first.barcode_digest_key) == (
+        again.barcode_keys,
+        again.barcode_digest_key,
+    )
+    assert (tmp_path / "barcode_keys").stat().st_mode & 0o777 == 0o600
+    vault = BarcodeVault.parse(first.barcode_keys, first.barcode_digest_key)
+    assert vault.current == "k1"
+    assert first.barcode_keys not in repr(first)
+
+
+def test_barcode_keys_come_with_their_digest_key() -> None:
+    with pytest.raises(SettingsError, match="set together"):
+        Settings.parse({"barcode_keys": "k1:x"})
+    given = Settings.parse({"barcode_keys": "k2:a,k1:b", "barcode_digest_key": "d"})
+    assert given.with_secret().barcode_keys == "k2:a,k1:b"

@@ -10,12 +10,14 @@ test can kill it there (SIGKILL: no cleanup runs, the connection just drops).
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from datetime import datetime
 
 from adapters.db.database import open_database
 from adapters.db.shared import SqlNotifications
 from adapters.memory import FixedClock
+from adapters.security.barcodes import BarcodeVault
 from core.booking.reminding import send_due_reminders
 
 
@@ -33,7 +35,10 @@ async def main(url: str, now: str, batch: int, stall_after: int) -> None:
         return stored
 
     SqlNotifications.add_if_absent = counting  # type: ignore[method-assign]
-    database = await open_database(url, pool_min=1, pool_max=2)
+    vault = BarcodeVault.parse(
+        os.environ["STAGEDOOR_BARCODE_KEYS"], os.environ["STAGEDOOR_BARCODE_DIGEST_KEY"]
+    )
+    database = await open_database(url, pool_min=1, pool_max=2, barcodes=vault)
     try:
         await send_due_reminders(
             uow=database.new_uow(), clock=FixedClock(datetime.fromisoformat(now)), limit=batch

@@ -21,6 +21,7 @@ from tests.databases import fresh_postgres_url
 
 from adapters.db.database import SqlDatabase, open_database
 from adapters.memory import FixedClock, MemoryNotifier, SteppingClock
+from adapters.security.barcodes import BarcodeVault, new_key
 from core.booking.reminders import ReminderKind, reminders_for
 from core.booking.reminding import send_due_reminders
 from core.notifications.services import deliver_notification
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.postgres
 GUESTS = 30
 BATCH = 10
 ROOT = Path(__file__).resolve().parents[2]
+KEYS, DIGEST_KEY = f"t1:{new_key()}", new_key()  # the test's and the job's barcode keys
 
 
 async def counts(database: SqlDatabase) -> tuple[int, int, int]:
@@ -45,7 +47,12 @@ async def counts(database: SqlDatabase) -> tuple[int, int, int]:
 
 
 def start_job(url: str, now: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
+        "STAGEDOOR_BARCODE_KEYS": KEYS,
+        "STAGEDOOR_BARCODE_DIGEST_KEY": DIGEST_KEY,
+    }
     return subprocess.Popen(
         [
             sys.executable,
@@ -63,7 +70,7 @@ def start_job(url: str, now: str) -> subprocess.Popen[str]:
 
 async def test_a_job_killed_mid_batch_leaves_no_duplicate_reminders() -> None:
     async with fresh_postgres_url() as url:
-        database = await open_database(url)
+        database = await open_database(url, barcodes=BarcodeVault.parse(KEYS, DIGEST_KEY))
         try:
             await database.migrate()
             make = Make(new_uow=database.new_uow, clock=SteppingClock())

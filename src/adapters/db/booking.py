@@ -20,8 +20,6 @@ from core.booking.model import (
     EventStatus,
     GuestListEntry,
     Invitation,
-    Ticket,
-    TicketId,
     TicketStatus,
     Visibility,
 )
@@ -38,6 +36,7 @@ from core.shared.paging import (
     instant_id_after,
     instant_id_cursor,
 )
+from core.tickets.model import Ticket
 
 _EVENT = (
     "id, host_id, title, description, starts_at, ends_at, city, address, time_zone, capacity,"
@@ -94,6 +93,14 @@ def _event_values(event: Event) -> list[Any]:
         d.city.casefold(),
         f"{d.title} {d.description}".casefold(),
     ]
+
+
+EVENT_COLUMNS = _EVENT
+"""The events columns `event_from_row` reads, for other domains' queries of events."""
+
+
+def event_from_row(row: Row) -> Event:
+    return _event(row)
 
 
 def _event_cursor(event: Event) -> Cursor:
@@ -202,20 +209,6 @@ _BOOKING = (
     "id, event_id, guest_id, seats, status, amount_minor, currency, created_at, cancelled_at,"
     " payment_id, hold_expires_at, seat_ids"
 )
-_TICKET = "id, booking_id, event_id, holder_id, position, barcode, status, issued_at, seat_id"
-
-
-def _ticket(row: Row) -> Ticket:
-    return Ticket(
-        id=TicketId(row["id"]),
-        booking_id=BookingId(row["booking_id"]),
-        event_id=EventId(row["event_id"]),
-        holder_id=AccountId(row["holder_id"]),
-        barcode=row["barcode"],
-        issued_at=row["issued_at"],
-        status=TicketStatus(row["status"]),
-        seat_id=row["seat_id"],
-    )
 
 
 def _booking(row: Row, tickets: list[Ticket]) -> Booking:
@@ -236,44 +229,11 @@ def _booking(row: Row, tickets: list[Ticket]) -> Booking:
     )
 
 
-_NEW_TICKETS = (
-    f"INSERT INTO tickets ({_TICKET})"
-    " SELECT t.id, $1, t.event_id, t.holder_id, t.position, t.barcode, t.status, t.issued_at,"
-    " t.seat_id FROM unnest($13::uuid[], $14::uuid[], $15::uuid[], $16::int[], $17::text[],"
-    " $18::text[], $19::timestamptz[], $20::uuid[])"
-    " AS t(id, event_id, holder_id, position, barcode, status, issued_at, seat_id)"
-)
-"""The tickets of a new booking, written by the booking's own INSERT: one round trip."""
-
-
-def _ticket_arrays(booking: Booking) -> list[list[Any]]:
-    """The tickets column by column, in their order, for `_NEW_TICKETS`."""
-    tickets = booking.tickets
-    return [
-        [t.id for t in tickets],
-        [t.event_id for t in tickets],
-        [t.holder_id for t in tickets],
-        list(range(len(tickets))),
-        [t.barcode for t in tickets],
-        [t.status.value for t in tickets],
-        [t.issued_at for t in tickets],
-        [t.seat_id for t in tickets],
-    ]
-
-
 class SqlBookings(SqlRepository):
     async def _with_tickets(self, rows: Sequence[Row]) -> list[Booking]:
         if not rows:
             return []
-        ids = [row["id"] for row in rows]
-        tickets = await self.db.fetch(
-            f"SELECT {_TICKET} FROM tickets WHERE booking_id IN ({placeholders(1, len(ids))})"
-            " ORDER BY booking_id, position",
-            *ids,
-        )
-        by_booking: dict[UUID, list[Ticket]] = {booking_id: [] for booking_id in ids}
-        for ticket in tickets:
-            by_booking[ticket["booking_id"]].append(_ticket(ticket))
+        by_booking = await self._uow.tickets.of_bookings([row["id"] for row in rows])
         return [self.track(_booking(row, by_booking[row["id"]])) for row in rows]
 
     async def get(self, booking_id: BookingId) -> Booking:
@@ -298,14 +258,10 @@ class SqlBookings(SqlRepository):
             b.hold_expires_at,
             ",".join(map(str, b.seat_ids)),
         ]
-        insert = f"INSERT INTO bookings ({_BOOKING}) VALUES ({placeholders(1, 12)})"
-        if self.db.dialect == "postgres" and booking.tickets:
-            await self.db.execute(
-                f"WITH booked AS ({insert}) {_NEW_TICKETS}", *values, *_ticket_arrays(b)
-            )
-        else:
-            await self.db.execute(insert, *values)
-            await self._save_tickets(booking)
+        await self.db.execute(
+            f"INSERT INTO bookings ({_BOOKING}) VALUES ({placeholders(1, 12)})", *values
+        )
+        await self._save_tickets(booking)
         self.track(booking)
 
     async def save(self, booking: Booking) -> None:
@@ -323,27 +279,7 @@ class SqlBookings(SqlRepository):
 
     async def _save_tickets(self, booking: Booking) -> None:
         """Tickets are issued once (when a booking is confirmed) and updated after."""
-        if not booking.tickets:
-            return
-        await self.db.execute_rows(
-            f"INSERT INTO tickets ({_TICKET}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-            " ON CONFLICT (id) DO UPDATE SET holder_id = excluded.holder_id,"
-            " barcode = excluded.barcode, status = excluded.status",
-            [
-                (
-                    t.id,
-                    booking.id,
-                    t.event_id,
-                    t.holder_id,
-                    n,
-                    t.barcode,
-                    t.status,
-                    t.issued_at,
-                    t.seat_id,
-                )
-                for n, t in enumerate(booking.tickets)
-            ],
-        )
+        await self._uow.tickets.write(booking.tickets)
 
     async def list_for_guest(self, guest_id: AccountId, page: PageRequest) -> Page[Booking]:
         args: list[Any] = [guest_id]

@@ -39,6 +39,7 @@ from adapters.db.unit_of_work import (
     SqliteTransaction,
     SqlUnitOfWork,
 )
+from adapters.security.barcodes import BarcodeKeyError, BarcodeVault
 
 PICCOLO_CONF = "adapters.db.piccolo_conf"
 
@@ -58,8 +59,10 @@ class SqlDatabase:
         pool: asyncpg.Pool | None = None,
         connection: aiosqlite.Connection | None = None,
         after_commit: Callable[[], None] | None = None,
+        barcodes: BarcodeVault | None = None,
     ) -> None:
         self.engine = engine
+        self._barcodes = barcodes
         self.piccolo = piccolo
         self.after_commit = after_commit
         self._pool = pool
@@ -69,6 +72,17 @@ class SqlDatabase:
 
     def new_uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self)
+
+    @property
+    def barcodes(self) -> BarcodeVault:
+        """The keys that seal ticket barcodes; a database opened without them has no tickets
+        to read or write, and says so instead of storing a barcode in clear."""
+        if self._barcodes is None:
+            raise BarcodeKeyError(
+                "this database was opened without barcode keys: pass barcodes=BarcodeVault(...)"
+                " to open_database"
+            )
+        return self._barcodes
 
     def transaction(self) -> PostgresTransaction | SqliteTransaction:
         if self._pool is not None:
@@ -135,11 +149,13 @@ async def open_database(
     pool_min: int = 2,
     pool_max: int = 20,
     after_commit: Callable[[], None] | None = None,
+    barcodes: BarcodeVault | None = None,
 ) -> SqlDatabase:
     """Connect to the database named by `url` (sqlite:///path or postgresql://...).
 
     `after_commit` is called (synchronously, never awaited) after each commit that wrote
-    outbox rows: the relay's wake-up call.
+    outbox rows: the relay's wake-up call. `barcodes` seals ticket barcodes; without it the
+    database refuses to touch tickets.
     """
     kind = engine_kind(url)
     engine = make_engine(url)
@@ -148,7 +164,9 @@ async def open_database(
         await engine.start_connection_pool(
             min_size=pool_min, max_size=pool_max, reset=end_open_transaction
         )
-        return SqlDatabase(kind, engine, pool=engine.pool, after_commit=after_commit)
+        return SqlDatabase(
+            kind, engine, pool=engine.pool, after_commit=after_commit, barcodes=barcodes
+        )
     connection = await aiosqlite.connect(
         str(sqlite_path(url)),
         isolation_level=None,  # transactions are begun and ended explicitly
@@ -163,4 +181,6 @@ async def open_database(
         f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT * 1000)}",
     ):
         await connection.execute(pragma)
-    return SqlDatabase(kind, engine, connection=connection, after_commit=after_commit)
+    return SqlDatabase(
+        kind, engine, connection=connection, after_commit=after_commit, barcodes=barcodes
+    )

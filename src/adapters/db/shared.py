@@ -137,14 +137,19 @@ class SqlNotifications(SqlRepository):
         self.track(notification)
         return True
 
-    async def get_for_update(self, notification_id: UUID) -> Notification:
+    async def _one(self, notification_id: UUID, lock: str) -> Notification:
         row = await self.db.fetchrow(
-            f"SELECT {_NOTIFICATION} FROM notifications WHERE id = $1{self.for_update}",
-            notification_id,
+            f"SELECT {_NOTIFICATION} FROM notifications WHERE id = $1{lock}", notification_id
         )
         if row is None:
             raise NotFound("notification not found")
         return self.track(_notification(row))
+
+    async def get(self, notification_id: UUID) -> Notification:
+        return await self._one(notification_id, "")
+
+    async def get_for_update(self, notification_id: UUID) -> Notification:
+        return await self._one(notification_id, self.for_update)
 
     async def save(self, notification: Notification) -> None:
         await self.db.execute(

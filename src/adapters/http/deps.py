@@ -27,14 +27,25 @@ from core.identity.ports import (
     PhoneNumbers,
     SmsSender,
 )
+from core.partners.ports import PartnersUnitOfWork
+from core.partners.registry import PluginRegistry
 from core.payments.ports import PaymentProvider
 from core.payments.services import PaymentTerms, ReturnUrls
 from core.shared.clock import Clock
+from core.subscriptions.ports import BillingUnitOfWork, SubscriptionsUnitOfWork
 
 STATE_KEY = "container"
 
 
-class HttpUnitOfWork(IdentityUnitOfWork, BookingUnitOfWork, DistributionUnitOfWork, Protocol):
+class HttpUnitOfWork(
+    IdentityUnitOfWork,
+    BookingUnitOfWork,
+    DistributionUnitOfWork,
+    PartnersUnitOfWork,
+    SubscriptionsUnitOfWork,
+    BillingUnitOfWork,
+    Protocol,
+):
     """The repositories the HTTP use cases touch."""
 
 
@@ -106,6 +117,9 @@ class Platform(Protocol):
 
     @property
     def live(self) -> LiveChannel: ...
+
+    @property
+    def plugins(self) -> PluginRegistry: ...
 
     def new_uow(self) -> HttpUnitOfWork: ...
 

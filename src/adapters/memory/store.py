@@ -273,21 +273,25 @@ def _page(items: Sequence[T], limit: int, cursor_of: Any) -> Page[T]:
 
 
 class MemoryBookings(_Repo):
+    """Bookings without their tickets; the tickets live in the tickets table, as in SQL."""
+
     table = "bookings"
 
+    def _joined(self, booking: Booking) -> Booking:
+        booking.tickets = MemoryTickets(self.tx).of_booking(booking.id)
+        return booking
+
     async def get(self, booking_id: BookingId) -> Booking:
-        return self._get(booking_id, "booking")  # type: ignore[no-any-return]
+        return self._joined(self._get(booking_id, "booking"))
 
     async def add(self, booking: Booking) -> None:
-        barcodes = {t.barcode for b in self.tx.rows(self.table) for t in b.tickets}
-        if any(t.barcode in barcodes for t in booking.tickets):
-            raise Conflict("barcode clash; try again")
-        self.tx.put(self.table, booking.id, booking)
+        tickets = MemoryTickets(self.tx)
+        for ticket in booking.tickets:
+            await tickets.add(ticket)
+        self.tx.put(self.table, booking.id, attrs.evolve(booking, tickets=[]))
         self.tx.track(booking)
 
-    async def save(self, booking: Booking) -> None:
-        self.tx.put(self.table, booking.id, booking)
-        self.tx.track(booking)
+    save = add
 
     async def list_for_guest(self, guest_id: AccountId, page: PageRequest) -> Page[Booking]:
         mine = sorted(
@@ -298,7 +302,8 @@ class MemoryBookings(_Repo):
         if page.cursor is not None:
             before = id_after(page.cursor)
             mine = [b for b in mine if b.id < before]
-        return _page(mine, page.limit, lambda b: id_cursor(b.id))
+        found = _page(mine, page.limit, lambda b: id_cursor(b.id))
+        return Page([self._joined(b) for b in found.items], found.next_cursor)
 
     async def has_active(self, event_id: EventId, guest_id: AccountId) -> bool:
         return any(
@@ -317,9 +322,11 @@ class MemoryBookings(_Repo):
                     guests[booking.guest_id] = None
                 booking.status = BookingStatus.CANCELLED
                 booking.cancelled_at = now
-                for ticket in booking.tickets:
-                    ticket.status = TicketStatus.VOID
                 self.tx.put(self.table, booking.id, booking)
+        for ticket in self.tx.rows(MemoryTickets.table):
+            if ticket.event_id == event_id and ticket.status is TicketStatus.VALID:
+                ticket.void()
+                self.tx.put(MemoryTickets.table, ticket.id, ticket)
         return list(guests)
 
     async def payments_of_event(self, event_id: EventId) -> list[PaymentId]:
@@ -391,8 +398,10 @@ class MemoryNotifications(_Repo):
         self.tx.track(notification)
         return True
 
-    async def get_for_update(self, notification_id: UUID) -> Notification:
+    async def get(self, notification_id: UUID) -> Notification:
         return self._get(notification_id, "notification")  # type: ignore[no-any-return]
+
+    get_for_update = get  # the store's lock already serialises writers
 
     async def save(self, notification: Notification) -> None:
         self.tx.put(self.table, notification.id, notification)
@@ -478,6 +487,25 @@ class MemoryUnitOfWork:
         self.staff = MemoryStaff(tx)
         self.staff_invitations = MemoryStaffInvitations(tx)
         self.perks = MemoryPerks(tx)
+        self.plans = MemoryPlans(tx)
+        self.subscriptions = MemorySubscriptions(tx)
+        self.charges = MemoryCharges(tx)
+        self.conference_sizes = MemoryConferenceSizes(tx)
+        self.conference_accounts = MemoryConferenceAccounts(tx)
+        self.invoices = MemoryInvoices(tx)
+        self.partner_keys = MemoryPartnerKeys(tx)
+        self.partner_holds = MemoryPartnerHolds(tx)
+        self.plugin_activations = MemoryActivations(tx)
+        self.plugin_data = MemoryPluginData(tx)
+        self.partner_deliveries = MemoryDeliveries(tx)
+        self.partner_circuits = MemoryCircuits(tx)
+        self.plugin_problems = MemoryProblems(tx)
+        self.organiser_events = MemoryOrganiserEvents(tx)
+        self.tickets = MemoryTickets(tx)
+        self.listings = MemoryListings(tx)
+        self.purchases = MemoryPurchases(tx)
+        self.messages = MemoryMessages(tx)
+        self.resale_rules = MemoryResaleRules(tx)
         self.reminders = MemoryReminders(tx)
         self.reviews = MemoryReviews(tx)
         self.waitlist = MemoryWaitlist(tx)
@@ -516,6 +544,16 @@ from adapters.memory.distribution import (  # noqa: E402
     MemoryStaff,
     MemoryStaffInvitations,
 )
+from adapters.memory.partners import (  # noqa: E402
+    MemoryActivations,
+    MemoryCircuits,
+    MemoryDeliveries,
+    MemoryOrganiserEvents,
+    MemoryPartnerHolds,
+    MemoryPartnerKeys,
+    MemoryPluginData,
+    MemoryProblems,
+)
 from adapters.memory.payments import (  # noqa: E402 - they build on _Repo above
     MemoryLedger,
     MemoryPayments,
@@ -525,7 +563,22 @@ from adapters.memory.payments import (  # noqa: E402 - they build on _Repo above
 )
 from adapters.memory.perks import MemoryPerks  # noqa: E402
 from adapters.memory.reminders import MemoryReminders  # noqa: E402
+from adapters.memory.resale import (  # noqa: E402
+    MemoryListings,
+    MemoryMessages,
+    MemoryPurchases,
+    MemoryResaleRules,
+)
 from adapters.memory.reviews import MemoryReviews  # noqa: E402
 from adapters.memory.sandbox import MemorySandbox  # noqa: E402
 from adapters.memory.seating import MemorySeatHolds, MemoryVenues  # noqa: E402
+from adapters.memory.subscriptions import (  # noqa: E402
+    MemoryCharges,
+    MemoryConferenceAccounts,
+    MemoryConferenceSizes,
+    MemoryInvoices,
+    MemoryPlans,
+    MemorySubscriptions,
+)
+from adapters.memory.tickets import MemoryTickets  # noqa: E402
 from adapters.memory.waitlist import MemoryWaitlist  # noqa: E402

@@ -85,6 +85,19 @@ class WaitlistOffered(DomainEvent):
     expires_at: datetime
 
 
+@attrs.frozen(kw_only=True)
+class AvailabilityChanged(DomainEvent):
+    """Seats of an event were taken or given back, or it was cancelled or resized.
+
+    It carries no counts on purpose: concurrent bookings each record one, and a count read
+    before the atomic update could be stale. Whoever reacts reads the event's current state.
+    """
+
+    name = "availability.changed"
+    live_event_id: UUID
+    host_id: UUID
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     EventPublished,
     EventChanged,
@@ -93,4 +106,5 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     BookingCancelled,
     BookingExpired,
     WaitlistOffered,
+    AvailabilityChanged,
 )

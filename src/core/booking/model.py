@@ -222,10 +222,6 @@ class Event(Aggregate):
             raise ValidationFailed(
                 f"seats must be between 1 and {SEATS_PER_BOOKING_MAX}", field="seats"
             )
-        self.ensure_open(now, "book")
-        if seats > self.seats_left:
-            left = self.seats_left
-            raise Conflict(f"only {left} seat{'s' if left != 1 else ''} left")
         amount = self.price * seats if self.price is not None else None
         places: tuple[UUID, ...] = ()
         if venue is not None:
@@ -235,7 +231,7 @@ class Event(Aggregate):
             raise ValidationFailed(
                 "this event has no seat map; leave seat_ids out", field="seat_ids"
             )
-        self.booked += seats
+        self.take(seats, now)
         booking = Booking(
             id=BookingId(uuid7(now)),
             event_id=self.id,
@@ -251,6 +247,15 @@ class Event(Aggregate):
             booking.confirm(self, now)
         return booking
 
+    def take(self, seats: int, now: datetime, *, doing: str = "book") -> None:
+        """Take `seats` of what is left: for a guest's booking or a partner's hold."""
+        self.ensure_open(now, doing)
+        if seats > self.seats_left:
+            left = self.seats_left
+            raise Conflict(f"only {left} seat{'s' if left != 1 else ''} left")
+        self.booked += seats
+        self.seats_moved(now)
+
     def retake(self, seats: int, now: datetime) -> bool:
         """Take seats back for a booking whose hold lapsed, if the event still has them."""
         if self.status is EventStatus.CANCELLED or now >= self.starts_at:
@@ -258,12 +263,22 @@ class Event(Aggregate):
         if seats > self.seats_left:
             return False
         self.booked += seats
+        self.seats_moved(now)
         return True
 
-    def release(self, seats: int) -> None:
+    def release(self, seats: int, now: datetime) -> None:
         if not 0 < seats <= self.booked:
             raise Conflict(f"cannot release {seats} seats, {self.booked} are booked")
         self.booked -= seats
+        self.seats_moved(now)
+
+    def seats_moved(self, now: datetime) -> None:
+        """Record that what is left to sell changed (partners and watchers are told)."""
+        self.record(
+            events.AvailabilityChanged(
+                event_id=uuid7(now), occurred_at=now, live_event_id=self.id, host_id=self.host_id
+            )
+        )
 
     def edit(self, actor: AccountId, changes: EventChanges, now: datetime) -> None:
         self.ensure_manageable_by(actor)
@@ -280,7 +295,10 @@ class Event(Aggregate):
             raise Conflict(f"{self.booked} seats are already booked; capacity cannot go below that")
         visibility = changes.visibility or self.visibility
         said = _described_changes(self, details, capacity, visibility)
+        resized = capacity != self.capacity
         self.details, self.capacity, self.visibility = details, capacity, visibility
+        if resized:
+            self.seats_moved(now)
         if said:
             self.updated_at = now
             self.record(
@@ -316,6 +334,7 @@ class Event(Aggregate):
         self.status = EventStatus.CANCELLED
         self.booked = 0
         self.updated_at = now
+        self.seats_moved(now)
         self.record(
             events.EventCancelled(
                 event_id=uuid7(now),

@@ -5,7 +5,6 @@ least once and in any order.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 
 from core.booking.model import Event, EventId
@@ -13,8 +12,8 @@ from core.booking.ports import BookingUnitOfWork
 from core.booking.tickets import Booking, BookingId, BookingStatus
 from core.booking.waitlist import offer_freed_seats
 from core.payments.model import CAPTURED, Payment, PaymentId, Purpose, Refund
-from core.payments.ports import ProviderUnavailable
-from core.payments.services import PaymentTerms, Providers, send_refund
+from core.payments.services import PaymentTerms, Providers, hand_over_refund
+from core.payments.services import reserve_refund as reserve_payment_refund
 from core.shared.clock import Clock
 
 SEATS_GONE = "the seats were no longer available when the payment arrived"
@@ -26,22 +25,10 @@ async def reserve_refund(
     """Inside a transaction: set aside a refund of what is left on the booking's payment."""
     if booking.payment_id is None:
         return None
-    payment = await uow.payments.get_for_update(PaymentId(booking.payment_id))
-    if payment.status not in CAPTURED or payment.refundable.amount <= 0:
-        return None
-    refund = payment.request_refund(None, reason, now)
-    await uow.refunds.add(refund)
-    await uow.payments.save(payment)
-    return refund
+    return await reserve_payment_refund(PaymentId(booking.payment_id), reason, uow, now)
 
 
-async def hand_over(refund: Refund, *, uow: BookingUnitOfWork, providers: Providers) -> None:
-    """After the commit: send a reserved refund. If the provider is out of reach the refund
-    stays pending, and `resend_unsent_refunds` hands it over later."""
-    async with uow:
-        payment = await uow.payments.get(refund.payment_id)
-    with contextlib.suppress(ProviderUnavailable):
-        await send_refund(refund, payment, uow=uow, providers=providers)
+hand_over = hand_over_refund
 
 
 async def confirm_paid_booking(

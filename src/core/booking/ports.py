@@ -16,7 +16,7 @@ from core.payments.model import PaymentId
 from core.payments.ports import PaymentsUnitOfWork
 from core.shared.idempotency import IdempotencyStore
 from core.shared.paging import Page, PageRequest
-from core.shared.perks import PerksUnitOfWork
+from core.shared.perks import PerkReader
 
 
 class EventRepository(Protocol):
@@ -93,7 +93,7 @@ class InvitationRepository(Protocol):
     async def find(self, event_id: EventId, token_hash: str) -> Invitation | None: ...
 
 
-class BookingUnitOfWork(PaymentsUnitOfWork, PerksUnitOfWork, Protocol):
+class BookingUnitOfWork(PaymentsUnitOfWork, Protocol):
     """Booking writes payments too: a paid booking and its payment are made together."""
 
     events: EventRepository
@@ -103,6 +103,7 @@ class BookingUnitOfWork(PaymentsUnitOfWork, PerksUnitOfWork, Protocol):
     idempotency: IdempotencyStore
     reminders: ReminderRepository
     reviews: ReviewRepository
+    perks: PerkReader  # the waiting list asks who holds WAITLIST_PRIORITY
     waitlist: WaitlistRepository
     venues: VenueRepository
     seats: SeatHolds

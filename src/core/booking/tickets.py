@@ -8,7 +8,6 @@ seats are paid for — or until the hold lapses and the seats go back.
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, NewType, TypedDict
 from uuid import UUID
@@ -21,14 +20,22 @@ from core.shared.errors import Conflict, NotFound
 from core.shared.events import Aggregate
 from core.shared.ids import uuid7
 from core.shared.money import Money
+from core.tickets.model import Ticket, TicketId, TicketStatus, new_barcode
+
+__all__ = [
+    "Booking",
+    "BookingId",
+    "BookingStatus",
+    "Ticket",
+    "TicketId",
+    "TicketStatus",
+    "new_barcode",
+]
 
 if TYPE_CHECKING:
     from core.booking.model import Event, EventId
 
 BookingId = NewType("BookingId", UUID)
-TicketId = NewType("TicketId", UUID)
-
-_BARCODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a door
 
 
 class BookingStatus(enum.StrEnum):
@@ -36,16 +43,6 @@ class BookingStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
-
-
-class TicketStatus(enum.StrEnum):
-    VALID = "valid"
-    VOID = "void"
-
-
-def new_barcode() -> str:
-    """16 characters from a 32-letter alphabet: 80 random bits, unguessable at a door."""
-    return "".join(secrets.choice(_BARCODE_ALPHABET) for _ in range(16))
 
 
 class _Facts(TypedDict):
@@ -57,23 +54,6 @@ class _Facts(TypedDict):
     seats: int
     title: str
     starts_at: datetime
-
-
-@attrs.define
-class Ticket:
-    """The right of one person to one seat; its barcode is what the door scans.
-
-    One concept for booking and resale: a resold ticket gets a new barcode and holder.
-    """
-
-    id: TicketId
-    booking_id: BookingId
-    event_id: EventId
-    holder_id: AccountId
-    barcode: str = attrs.field(repr=False)
-    issued_at: datetime
-    status: TicketStatus = TicketStatus.VALID
-    seat_id: UUID | None = None  # the seat it admits to, at a venue with a seat map
 
 
 @attrs.define
@@ -101,6 +81,19 @@ class Booking(Aggregate):
         if actor != self.guest_id:
             raise NotFound("booking not found")
 
+    def ensure_tickets_returnable(self) -> None:
+        """A booking is given back whole, so every ticket must still be the guest's to give:
+        a resold ticket belongs to its buyer now, and a listed one may be bought any moment."""
+        if any(t.status is TicketStatus.REVOKED for t in self.tickets):
+            raise Conflict(
+                "a ticket of this booking was resold; its buyer holds it now, so the booking"
+                " can no longer be cancelled or refunded"
+            )
+        if any(t.on_sale for t in self.tickets):
+            raise Conflict(
+                "a ticket of this booking is listed for resale; withdraw the listing first"
+            )
+
     def _facts(self, event: Event, now: datetime) -> _Facts:
         return {
             "event_id": uuid7(now),
@@ -119,13 +112,11 @@ class Booking(Aggregate):
             return False
         self.status, self.hold_expires_at = BookingStatus.CONFIRMED, None
         self.tickets = [
-            Ticket(
-                id=TicketId(uuid7(now)),
-                booking_id=self.id,
-                event_id=self.event_id,
-                holder_id=self.guest_id,
-                barcode=new_barcode(),
-                issued_at=now,
+            Ticket.issue(
+                self.id,
+                self.event_id,
+                self.guest_id,
+                now,
                 seat_id=self.seat_ids[n] if self.seat_ids else None,
             )
             for n in range(self.seats)
@@ -141,7 +132,7 @@ class Booking(Aggregate):
         if self.status is not BookingStatus.PENDING_PAYMENT:
             return False
         self.status, self.cancelled_at = BookingStatus.EXPIRED, now
-        event.release(self.seats)
+        event.release(self.seats, now)
         self.record(events.BookingExpired(**self._facts(event, now)))
         return True
 
@@ -152,9 +143,10 @@ class Booking(Aggregate):
             raise Conflict(f"this booking is already {self.status.value}")
         if now >= event.starts_at:
             raise Conflict("the event has started; the booking can no longer be cancelled")
+        self.ensure_tickets_returnable()
         self.status = BookingStatus.CANCELLED
         self.cancelled_at = now
         for ticket in self.tickets:
-            ticket.status = TicketStatus.VOID
-        event.release(self.seats)
+            ticket.void()
+        event.release(self.seats, now)
         self.record(events.BookingCancelled(**self._facts(event, now)))

@@ -39,7 +39,7 @@ async def leave_waitlist(
         entry.ensure_owned_by(cmd.actor_id)
         event = await uow.events.get_for_update(entry.event_id)
         entry = await uow.waitlist.get(cmd.entry_id)  # re-read under the event's lock
-        entry.leave(event)
+        entry.leave(event, now)
         await uow.waitlist.save(entry)
         await uow.events.save(event)
         await offer_freed_seats(event, uow, now)
@@ -86,7 +86,7 @@ async def lapse_offers(*, uow: BookingUnitOfWork, clock: Clock, limit: int = 100
             event = await uow.events.get_for_update(found.event_id)
             entry = await uow.waitlist.get(found.id)
             if entry.status is EntryStatus.OFFERED:
-                entry.lapse(event)
+                entry.lapse(event, now)
                 await uow.waitlist.save(entry)
                 await uow.events.save(event)
                 await offer_freed_seats(event, uow, now)

@@ -76,7 +76,7 @@ class WaitlistEntry(Aggregate):
         """Hold the entry's seats for it and tell the guest; the event must have them free."""
         self.status = EntryStatus.OFFERED
         self.offer_expires_at = min(now + ttl, event.starts_at)
-        event.booked += self.seats
+        event.take(self.seats, now, doing="hold seats for the waiting list")
         self.record(
             events.WaitlistOffered(
                 event_id=uuid7(now),
@@ -98,18 +98,18 @@ class WaitlistEntry(Aggregate):
         assert self.offer_expires_at is not None
         if now >= self.offer_expires_at:
             raise Conflict("the offer has run out; the seats went to the next person waiting")
-        event.release(self.seats)
+        event.release(self.seats, now)
 
-    def lapse(self, event: Event) -> None:
+    def lapse(self, event: Event, now: datetime) -> None:
         """The offer ran out: its seats go back to the event."""
-        event.release(self.seats)
+        event.release(self.seats, now)
         self.status = EntryStatus.LAPSED
 
-    def leave(self, event: Event) -> None:
+    def leave(self, event: Event, now: datetime) -> None:
         if self.status not in ACTIVE:
             raise Conflict(f"this entry is already {self.status.value}")
         if self.status is EntryStatus.OFFERED:
-            event.release(self.seats)
+            event.release(self.seats, now)
         self.status = EntryStatus.LEFT
 
 

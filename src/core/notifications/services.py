@@ -8,7 +8,7 @@ from uuid import UUID
 
 import attrs
 
-from core.identity.model import Account, AccountId
+from core.identity.model import AccountId
 from core.notifications.model import Message, Notification, NotificationStatus
 from core.notifications.ports import NotificationsUnitOfWork, Notifier
 from core.notifications.templates import calendar_entry, render
@@ -49,22 +49,6 @@ async def add_requests(
     return added
 
 
-def message_for(notification: Notification, account: Account) -> Message:
-    """The message a notification becomes for its recipient, in their language."""
-    subject, body = render(notification.template, notification.data, account.language)
-    calendar = calendar_entry(notification.data)
-    return Message(
-        recipient_id=account.id,
-        to_name=account.full_name,
-        to_email=account.email,
-        subject=subject,
-        body=body,
-        dedupe_key=notification.dedupe_key,
-        language=account.language,
-        attachments=() if calendar is None else (calendar,),
-    )
-
-
 async def deliver_notification(
     notification_id: UUID, *, uow: NotificationsUnitOfWork, notifier: Notifier, clock: Clock
 ) -> bool:
@@ -73,8 +57,7 @@ async def deliver_notification(
         notification = await uow.notifications.get_for_update(notification_id)
         if notification.status is NotificationStatus.SENT:
             return False
-        account = await uow.accounts.get(notification.recipient_id)
-        await notifier.send(message_for(notification, account))
+        await notifier.send(await _message(notification, uow))
         notification.mark_sent(clock.now())
         await uow.notifications.save(notification)
         await uow.commit()
@@ -97,8 +80,7 @@ async def deliver_pending(
             batch = await uow.notifications.claim_pending(limit)
             try:
                 for notification in batch:
-                    account = await uow.accounts.get(notification.recipient_id)
-                    await notifier.send(message_for(notification, account))
+                    await notifier.send(await _message(notification, uow))
                     sent.append(notification.id)
             finally:
                 if sent:
@@ -107,3 +89,26 @@ async def deliver_pending(
         delivered += len(sent)
         if len(batch) < limit:
             return delivered
+
+
+async def _message(notification: Notification, uow: NotificationsUnitOfWork) -> Message:
+    account = await uow.accounts.get(notification.recipient_id)
+    subject, body = render(notification.template, notification.data, account.language)
+    calendar = calendar_entry(notification.data)
+    return Message(
+        recipient_id=account.id,
+        to_name=account.full_name,
+        to_email=account.email,
+        subject=subject,
+        body=body,
+        dedupe_key=notification.dedupe_key,
+        language=account.language,
+        attachments=() if calendar is None else (calendar,),
+    )
+
+
+async def notification_message(notification_id: UUID, *, uow: NotificationsUnitOfWork) -> Message:
+    """The message a notification says, as its notifier gets it (for other channels)."""
+    async with uow:
+        notification = await uow.notifications.get(notification_id)
+        return await _message(notification, uow)

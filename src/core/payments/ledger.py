@@ -8,7 +8,13 @@ accounts:
 - `customer_payments` (liability, credit balance): money paid for orders and not refunded, so
   that `-balance(customer_payments) == captured - refunded == Σ paid orders`;
 - `provider_fees` (expense): what the provider kept;
-- `seller_payouts` (payable to resale sellers, debit when paid out).
+- `seller_payouts` (payable to resale sellers): credited with a seller's proceeds when a
+  resale's escrow is released, debited when they are paid out;
+- `platform_fees` (revenue): the platform's fee on resales, credited at release.
+
+A resale's money stays in `customer_payments` while it is held in escrow (the platform owes
+it to the buyer or the seller, not yet to anyone in particular); the release moves it to the
+seller's payable and the fee revenue.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ class LedgerAccount(enum.StrEnum):
     CUSTOMER_PAYMENTS = "customer_payments"
     PROVIDER_FEES = "provider_fees"
     SELLER_PAYOUTS = "seller_payouts"
+    PLATFORM_FEES = "platform_fees"
 
 
 class EntryKind(enum.StrEnum):
@@ -38,6 +45,7 @@ class EntryKind(enum.StrEnum):
     REFUND = "refund"
     FEE = "fee"
     PAYOUT = "payout"
+    RELEASE = "release"
 
 
 @attrs.frozen
@@ -106,6 +114,20 @@ def fee(payment_id: UUID, amount: Money, at: datetime) -> JournalEntry:
 def payout(payout_id: UUID, amount: Money, at: datetime) -> JournalEntry:
     """Money left the provider balance for a seller's account."""
     return _move(EntryKind.PAYOUT, payout_id, amount, at)
+
+
+def release(listing_id: UUID, amount: Money, fee: Money, at: datetime) -> JournalEntry:
+    """A resale's escrow is released: of `amount` held for the buyer, `fee` becomes platform
+    revenue and the rest is owed to the seller (paid out by a `payout` entry)."""
+    if amount.amount <= 0 or fee.amount < 0 or fee.amount > amount.amount:
+        raise ValidationFailed("a release moves a positive amount and a fee within it")
+    postings = [
+        Posting(LedgerAccount.CUSTOMER_PAYMENTS, amount),
+        Posting(LedgerAccount.SELLER_PAYOUTS, -(amount - fee)),
+    ]
+    if fee.amount:
+        postings.append(Posting(LedgerAccount.PLATFORM_FEES, -fee))
+    return JournalEntry(uuid7(at), EntryKind.RELEASE, listing_id, at, tuple(postings))
 
 
 Balances = Mapping[tuple[LedgerAccount, str], int]

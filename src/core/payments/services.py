@@ -7,6 +7,7 @@ provider for the same thing twice and gets it once.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -15,7 +16,7 @@ import attrs
 
 from core.identity.model import AccountId
 from core.payments import ledger
-from core.payments.model import OPEN, Payment, PaymentId, Payout, Refund
+from core.payments.model import CAPTURED, OPEN, Payment, PaymentId, Payout, Refund
 from core.payments.ports import (
     CheckoutRequest,
     PaymentProvider,
@@ -85,8 +86,12 @@ async def open_checkout(
     providers: Providers,
     urls: ReturnUrls,
     clock: Clock,
+    save_method: bool = False,
 ) -> Payment:
-    """Ask the provider for its hosted page; an open payment keeps the page it has."""
+    """Ask the provider for its hosted page; an open payment keeps the page it has.
+
+    `save_method` asks the provider to keep the payer's payment method for charges made
+    later without them (`core.payments.offsession`)."""
     async with uow:
         payment = await uow.payments.get(payment_id)
     if payment.redirect_url is not None or payment.status not in OPEN:
@@ -100,6 +105,7 @@ async def open_checkout(
             cancel_url=urls.cancel(payment.id),
             expires_at=payment.expires_at,
             idempotency_key=payment.idempotency_key,
+            save_method=save_method,
         )
     )
     async with uow:
@@ -124,6 +130,8 @@ async def record_provider_event(
             return False
         payment = await _payment_of(event, provider, uow)
         if payment is not None:
+            if payment.provider_ref is None and event.provider_ref:  # its call never answered
+                payment.attach(event.provider_ref, now)
             await _apply(event, payment, uow, now)
             await uow.payments.save(payment)
         await uow.commit()
@@ -151,15 +159,16 @@ async def _apply(
     elif kind is ProviderEventType.PAYMENT_EXPIRED:
         payment.expire(max(now, payment.expires_at))
     elif kind is ProviderEventType.PAYMENT_SUCCEEDED:
-        await _capture(payment, event.fee, uow, now)
+        await capture(payment, event.fee, uow, now)
     else:  # a refund can only follow a capture, whatever order the news came in
-        await _capture(payment, None, uow, now)
+        await capture(payment, None, uow, now)
         await _settle_refund(event, payment, uow, now)
 
 
-async def _capture(
+async def capture(
     payment: Payment, fee: Money | None, uow: PaymentsUnitOfWork, now: datetime
 ) -> None:
+    """Inside a transaction: the provider took the money; booked in the ledger once."""
     if payment.succeed(now, fee=fee):
         await uow.ledger.post(ledger.capture(payment.id, payment.amount, now))
         if fee is not None and fee.amount > 0:
@@ -192,6 +201,31 @@ async def _refund_of(event: ProviderEvent, uow: PaymentsUnitOfWork) -> Refund | 
     if event.refund_ref is not None:
         return await uow.refunds.find_by_provider_ref(event.refund_ref)
     return None
+
+
+async def reserve_refund(
+    payment_id: PaymentId, reason: str, uow: PaymentsUnitOfWork, now: datetime
+) -> Refund | None:
+    """Inside a transaction: set aside a refund of what is left on a captured payment (None
+    when nothing is). The provider is asked after the commit, by `hand_over_refund`."""
+    payment = await uow.payments.get_for_update(payment_id)
+    if payment.status not in CAPTURED or payment.refundable.amount <= 0:
+        return None
+    refund = payment.request_refund(None, reason, now)
+    await uow.refunds.add(refund)
+    await uow.payments.save(payment)
+    return refund
+
+
+async def hand_over_refund(
+    refund: Refund, *, uow: PaymentsUnitOfWork, providers: Providers
+) -> None:
+    """After the commit: send a reserved refund. If the provider is out of reach the refund
+    stays pending, and `resend_unsent_refunds` hands it over later."""
+    async with uow:
+        payment = await uow.payments.get(refund.payment_id)
+    with contextlib.suppress(ProviderUnavailable):
+        await send_refund(refund, payment, uow=uow, providers=providers)
 
 
 async def refund_payment(

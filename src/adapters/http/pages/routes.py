@@ -23,6 +23,7 @@ from adapters.http.pages.planning import PlanningPages
 from adapters.http.pages.points import PointPages
 from adapters.http.pages.session import csrf_guard, provide_page_session, provide_signed_in
 from adapters.http.pages.signin import SignInPages
+from adapters.http.pages.subscriptions import SubscriptionPages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -41,6 +42,7 @@ def distribution_pages() -> Router:
             PointPages,
             BookingPages,
             HostingPages,
+            SubscriptionPages,
         ],
         dependencies={
             "page_session": Provide(provide_page_session, sync_to_thread=False),

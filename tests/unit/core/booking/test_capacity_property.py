@@ -43,9 +43,14 @@ async def check_invariants(store: MemoryStore, event_id: EventId, capacity: int)
     confirmed = [b for b in bookings if b.status is BookingStatus.CONFIRMED]
     assert 0 <= event.booked <= capacity
     assert event.booked == sum(b.seats for b in confirmed)
-    valid = [t for b in bookings for t in b.tickets if t.status is TicketStatus.VALID]
+    valid = [
+        t
+        for t in store.table("tickets").values()
+        if t.event_id == event_id and t.status is TicketStatus.VALID
+    ]
     assert len(valid) == event.booked
-    assert all(len(b.tickets) == b.seats for b in bookings)
+    issued = [t.booking_id for t in store.table("tickets").values()]
+    assert all(issued.count(b.id) == b.seats for b in bookings)
 
 
 async def book(

@@ -1,0 +1,1 @@
+"""Resale: a fair, safe marketplace for tickets between fans."""
