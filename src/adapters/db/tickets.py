@@ -143,7 +143,7 @@ class SqlTickets(SqlRepository):
     async def write(self, tickets: Sequence[Ticket], *, first_position: int = 0) -> None:
         """Insert new tickets, update known ones; a barcode never changes once stored."""
         if tickets:
-            await self.db.executemany(
+            await self.db.execute_rows(
                 _UPSERT,
                 [ticket_values(t, first_position + n, self.vault) for n, t in enumerate(tickets)],
             )
