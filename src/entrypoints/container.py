@@ -45,6 +45,8 @@ from core.shared.clock import Clock
 from core.shared.events import Handler, merge_handlers
 from core.shared.outbox import OutboxUnitOfWork
 from core.shared.perks import PerksUnitOfWork
+from core.subscriptions.handlers import SubscriptionsPlatformUnitOfWork
+from core.subscriptions.renewals import renew_due
 from core.tickets.authenticity import AuthenticityChecker
 from entrypoints.settings import Settings
 
@@ -57,6 +59,7 @@ class PlatformUnitOfWork(
     ResaleNotificationsUnitOfWork,
     OutboxUnitOfWork,
     PerksUnitOfWork,
+    SubscriptionsPlatformUnitOfWork,
     PartnersUnitOfWork,
     Protocol,
 ):
@@ -137,9 +140,10 @@ class Container:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose
         time ran out, hand over refunds a provider did not take, deliver sandbox webhooks,
         request the reminders that fell due, expire resale listings whose event started,
-        release resale escrow that is due, give back the seats of lapsed partner holds and
-        push availability owed to partners. Each runs on its own; one failing does not stop
-        the others. Returns the work done."""
+        release resale escrow that is due, give back the seats of lapsed partner holds, push
+        availability owed to partners, and renew, retry and end subscriptions whose time has
+        come. Each runs on its own; one failing does not stop the others. Returns the work
+        done."""
         jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
             ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
             (
@@ -161,6 +165,12 @@ class Container:
                 "partners.push",
                 lambda: push_due(
                     new_uow=self.new_uow, exchanges=self.partner_exchanges, clock=self.clock
+                ),
+            ),
+            (
+                "subscriptions.renew",
+                lambda: renew_due(
+                    uow=self.new_uow(), providers=self.payment_providers, clock=self.clock
                 ),
             ),
         ]

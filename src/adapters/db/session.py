@@ -52,6 +52,26 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
         "this email is already in the conference's list"
     ),
     "tickets.barcode": "a ticket with this barcode already exists; try again",
+    "plans_code_key": "another plan already has this code",
+    "plans.code": "another plan already has this code",
+    "subscriptions_one_live_per_account": (
+        "you already have a subscription; change its plan or cancel it first"
+    ),
+    "subscriptions.account_id": (
+        "you already have a subscription; change its plan or cancel it first"
+    ),
+    "subscription_charges_one_open": "a payment for this subscription is already on its way",
+    "subscription_charges.subscription_id": (
+        "a payment for this subscription is already on its way"
+    ),
+    "subscription_charges_one_renewal_per_period": (
+        "this period of the subscription is already being renewed"
+    ),
+    "subscription_charges.subscription_id, subscription_charges.period_start": (
+        "this period of the subscription is already being renewed"
+    ),
+    "invoices_one_open_per_conference": "this conference already has an open invoice",
+    "invoices.conference_id": "this conference already has an open invoice",
     "partner_keys_key_hash_key": "a partner key with this secret exists; issue another",
     "partner_keys.key_hash": "a partner key with this secret exists; issue another",
     "partner_holds_key_reference_key": (

@@ -273,6 +273,9 @@ class SandboxIntents(Table, tablename="sandbox_intents"):
     expires_at = _at()
     created_at = _at()
     updated_at = _at()
+    save_card = Boolean(default=False)
+    saved_card = Varchar(length=32, null=True, default=None)  # a sandbox test number only
+    mandate = Varchar(length=64, null=True, default=None)
 
 
 class SandboxRefunds(Table, tablename="sandbox_refunds"):
@@ -461,6 +464,8 @@ class PluginProblems(Table, tablename="plugin_problems"):
     count = BigInt(default=0)
     last_error = Text()
     last_at = _at()
+
+
 class Reminders(Table, tablename="reminders"):
     """A reminder of an event a day or an hour ahead; (subject_id, kind) is unique and due
     rows are found by a partial index on waiting ones (constraints migration)."""
@@ -561,6 +566,99 @@ class ResaleRulesTable(Table, tablename="resale_rules"):
     fee_bp = Integer()
 
 
+class Plans(Table, tablename="plans"):
+    """What can be bought: a pass, a monthly plan, an organiser's conference tier."""
+
+    id = _id()
+    code = Varchar(length=40, unique=True)
+    name = Varchar(length=100)
+    kind = Varchar(length=16)
+    price = BigInt()
+    currency = Varchar(length=3)
+    perks = Varchar(length=200)  # sorted perk names, comma-separated
+    days = Integer(null=True, default=None)
+    participants = Integer(null=True, default=None)
+    description = Varchar(length=500)
+    active = Boolean(default=True)
+    created_at = _at()
+
+
+class Subscriptions(Table, tablename="subscriptions"):
+    """One account's hold on a plan; one live (pending, active, past due) per account and
+    the renewal job's index on `next_action_at`: see the constraints migration."""
+
+    id = _id()
+    account_id = _ref(Accounts, index=False)
+    plan_id = _ref(Plans)
+    kind = Varchar(length=16)
+    provider = Varchar(length=32)
+    status = Varchar(length=16)
+    anchor = _at(null=True)
+    period_start = _at(null=True)
+    period_end = _at(null=True)
+    period_index = Integer(default=0)
+    cancel_at_period_end = Boolean(default=False)
+    mandate_ref = Varchar(length=255, null=True, default=None)
+    next_action_at = _at(null=True)
+    perks_until = _at(null=True)
+    ended_at = _at(null=True)
+    end_reason = Varchar(length=200, null=True, default=None)
+    created_at = _at()
+    updated_at = _at()
+
+
+class SubscriptionCharges(Table, tablename="subscription_charges"):
+    """An amount owed for a subscription; one open per subscription, one renewal per
+    subscription and period start (constraints migration)."""
+
+    id = _id()
+    subscription_id = _ref(Subscriptions, index=False)
+    payer_id = _ref(Accounts)
+    kind = Varchar(length=16)
+    plan_id = _ref(Plans)
+    amount = BigInt()
+    currency = Varchar(length=3)
+    period_start = _at(null=True)
+    status = Varchar(length=16)
+    attempts = Integer(default=0)
+    failures = Integer(default=0)
+    via_checkout = Boolean(default=False)
+    payment_id = UUID(null=True, default=None, index=True)
+    failure_reason = Text(null=True, default=None)
+    created_at = _at()
+    settled_at = _at(null=True)
+
+
+class ConferenceAccounts(Table, tablename="conference_accounts"):
+    """What was paid for one conference's tier (`id` is the conference's id)."""
+
+    id = _id()
+    organiser_id = _ref(Accounts)
+    paid = BigInt(default=0)
+    currency = Varchar(length=3)
+    created_at = _at()
+    updated_at = _at()
+
+
+class Invoices(Table, tablename="invoices"):
+    """What a conference owes to reach the tier its list needs; one open per conference."""
+
+    id = _id()
+    conference_id = _ref(Conferences, index=False)
+    organiser_id = _ref(Accounts, index=False)
+    conference_title = Varchar(length=200)
+    tier_id = _ref(Plans)
+    tier_name = Varchar(length=100)
+    participants = Integer()
+    amount = BigInt()
+    currency = Varchar(length=3)
+    status = Varchar(length=16)
+    payment_id = UUID(null=True, default=None, index=True)
+    created_at = _at()
+    updated_at = _at()
+    paid_at = _at(null=True)
+
+
 TABLES: list[type[Table]] = [
     Accounts,
     PhoneVerifications,
@@ -586,6 +684,11 @@ TABLES: list[type[Table]] = [
     ParticipantTokens,
     Staff,
     StaffInvitations,
+    Plans,
+    Subscriptions,
+    SubscriptionCharges,
+    ConferenceAccounts,
+    Invoices,
     PartnerKeys,
     PartnerHolds,
     PluginActivations,

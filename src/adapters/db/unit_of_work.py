@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 import aiosqlite
 import asyncpg
 
+from adapters.db.billing import SqlConferenceAccounts, SqlConferenceSizes, SqlInvoices
 from adapters.db.booking import SqlBookings, SqlEvents, SqlGuestList, SqlInvitations
 from adapters.db.distribution import (
     SqlConferences,
@@ -51,6 +52,7 @@ from adapters.db.reviews import SqlReviews
 from adapters.db.sandbox import SqlSandbox
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
+from adapters.db.subscriptions import SqlCharges, SqlPlans, SqlSubscriptions
 from adapters.db.tickets import SqlTickets
 from core.shared.events import Aggregate
 from core.shared.uow import collect_events
@@ -199,6 +201,12 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(self)
         self.staff_invitations = SqlStaffInvitations(self)
         self.perks = SqlPerks(self)
+        self.plans = SqlPlans(self)
+        self.subscriptions = SqlSubscriptions(self)
+        self.charges = SqlCharges(self)
+        self.conference_sizes = SqlConferenceSizes(self)
+        self.conference_accounts = SqlConferenceAccounts(self)
+        self.invoices = SqlInvoices(self)
         self.partner_keys = SqlPartnerKeys(self)
         self.partner_holds = SqlPartnerHolds(self)
         self.plugin_activations = SqlActivations(self)

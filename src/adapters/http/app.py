@@ -37,6 +37,7 @@ from litestar.types import (
 from litestar.typing import FieldDefinition
 
 from adapters.http.auth import AUTH_DEPENDENCIES, AuthController
+from adapters.http.billing import BillingController
 from adapters.http.bookings import BookingsController
 from adapters.http.conferences import ConferencesController
 from adapters.http.deps import STATE_KEY, provide_platform
@@ -59,6 +60,7 @@ from adapters.http.plugins import (
 )
 from adapters.http.privacy import mask_path
 from adapters.http.problems import EXCEPTION_HANDLERS
+from adapters.http.subscriptions import PlansController, SubscriptionsController
 
 access_log = structlog.get_logger("stagedoor.http")
 
@@ -125,7 +127,10 @@ def openapi_config(version: str) -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Stagedoor",
         version=version,
-        description="Live events: accounts, events, bookings. Errors are RFC 9457 problems.",
+        description=(
+            "Live events: accounts, events, bookings, conferences, subscriptions. Errors are"
+            " RFC 9457 problems."
+        ),
         path="/schema",
         render_plugins=[SwaggerRenderPlugin()],
         components=Components(
@@ -167,6 +172,9 @@ def build_app(
             PayPages,
             ConferencesController,
             ParticipantsController,
+            PlansController,
+            SubscriptionsController,
+            BillingController,
             AvailabilityController,
             PartnerKeysController,
             PartnerController,

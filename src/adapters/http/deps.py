@@ -32,12 +32,19 @@ from core.partners.registry import PluginRegistry
 from core.payments.ports import PaymentProvider
 from core.payments.services import PaymentTerms, ReturnUrls
 from core.shared.clock import Clock
+from core.subscriptions.ports import BillingUnitOfWork, SubscriptionsUnitOfWork
 
 STATE_KEY = "container"
 
 
 class HttpUnitOfWork(
-    IdentityUnitOfWork, BookingUnitOfWork, DistributionUnitOfWork, PartnersUnitOfWork, Protocol
+    IdentityUnitOfWork,
+    BookingUnitOfWork,
+    DistributionUnitOfWork,
+    PartnersUnitOfWork,
+    SubscriptionsUnitOfWork,
+    BillingUnitOfWork,
+    Protocol,
 ):
     """The repositories the HTTP use cases touch."""
 

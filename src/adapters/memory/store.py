@@ -468,6 +468,12 @@ class MemoryUnitOfWork:
         self.staff = MemoryStaff(tx)
         self.staff_invitations = MemoryStaffInvitations(tx)
         self.perks = MemoryPerks(tx)
+        self.plans = MemoryPlans(tx)
+        self.subscriptions = MemorySubscriptions(tx)
+        self.charges = MemoryCharges(tx)
+        self.conference_sizes = MemoryConferenceSizes(tx)
+        self.conference_accounts = MemoryConferenceAccounts(tx)
+        self.invoices = MemoryInvoices(tx)
         self.partner_keys = MemoryPartnerKeys(tx)
         self.partner_holds = MemoryPartnerHolds(tx)
         self.plugin_activations = MemoryActivations(tx)
@@ -543,4 +549,12 @@ from adapters.memory.resale import (  # noqa: E402
 )
 from adapters.memory.reviews import MemoryReviews  # noqa: E402
 from adapters.memory.sandbox import MemorySandbox  # noqa: E402
+from adapters.memory.subscriptions import (  # noqa: E402
+    MemoryCharges,
+    MemoryConferenceAccounts,
+    MemoryConferenceSizes,
+    MemoryInvoices,
+    MemoryPlans,
+    MemorySubscriptions,
+)
 from adapters.memory.tickets import MemoryTickets  # noqa: E402

@@ -17,6 +17,8 @@ from core.payments import handlers as payment_handlers
 from core.resale import events as resale_events
 from core.resale import handlers as resale_handlers
 from core.shared.events import DomainEvent, Handler, event_types, merge_handlers
+from core.subscriptions import events as subscription_events
+from core.subscriptions import handlers as subscription_handlers
 
 EVENT_TYPES: dict[str, type[DomainEvent]] = event_types(
     identity_events.EVENTS,
@@ -24,6 +26,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = event_types(
     notification_events.EVENTS,
     payment_events.EVENTS,
     distribution_events.EVENTS,
+    subscription_events.EVENTS,
     partner_events.EVENTS,
     resale_events.EVENTS,
 )
@@ -34,6 +37,7 @@ HANDLERS: dict[str, list[Handler]] = merge_handlers(
     notification_handlers.HANDLERS,
     payment_handlers.HANDLERS,
     distribution_handlers.HANDLERS,
+    subscription_handlers.HANDLERS,
     partner_handlers.HANDLERS,
     resale_handlers.HANDLERS,
 )

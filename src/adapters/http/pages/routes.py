@@ -22,6 +22,7 @@ from adapters.http.pages.planning import PlanningPages
 from adapters.http.pages.points import PointPages
 from adapters.http.pages.session import csrf_guard, provide_page_session, provide_signed_in
 from adapters.http.pages.signin import SignInPages
+from adapters.http.pages.subscriptions import SubscriptionPages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -39,6 +40,7 @@ def distribution_pages() -> Router:
             PlanningPages,
             PointPages,
             BookingPages,
+            SubscriptionPages,
         ],
         dependencies={
             "page_session": Provide(provide_page_session, sync_to_thread=False),

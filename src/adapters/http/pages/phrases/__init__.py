@@ -6,4 +6,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-DOMAINS: tuple[ModuleType, ...] = ()
+from adapters.http.pages.phrases import subscriptions
+
+DOMAINS: tuple[ModuleType, ...] = (subscriptions,)
