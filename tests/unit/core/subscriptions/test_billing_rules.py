@@ -10,7 +10,7 @@ from tests.unit.core.subscriptions.support import World
 from tests.unit.core.subscriptions.test_billing import (
     _conference,
     _grow,
-    _open_invoice,
+    _invoiced,
     _pay,
     _tiers,
 )
@@ -122,12 +122,7 @@ def test_a_payment_for_an_invoice_and_its_receipt() -> None:
 async def test_organisers_are_told_of_invoices_and_receipts_word_for_word(
     world: World, register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock
 ) -> None:
-    await _tiers(world)
-    organiser = await register_account()
-    conference = await _conference(world, organiser, new_uow, clock)
-    await _grow(world, organiser, conference, 4)
-    invoice = await _open_invoice(world, organiser)
-    assert invoice is not None
+    organiser, _, invoice = await _invoiced(world, register_account, new_uow, clock)
     await world.news(await _pay(world, invoice, organiser))
     messages = [(m.subject, m.body) for m in world.notifier.sent]
     assert messages == [
@@ -167,12 +162,7 @@ async def test_a_conference_bill_is_its_organiser_s_alone(
 async def test_paying_a_voided_invoice_is_refused(
     world: World, register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock
 ) -> None:
-    await _tiers(world)
-    organiser = await register_account()
-    conference = await _conference(world, organiser, new_uow, clock)
-    await _grow(world, organiser, conference, 4)
-    invoice = await _open_invoice(world, organiser)
-    assert invoice is not None
+    organiser, _, invoice = await _invoiced(world, register_account, new_uow, clock)
     async with world.new_uow() as uow:
         stored = await uow.invoices.get(invoice.id)
         stored.void(clock.now())

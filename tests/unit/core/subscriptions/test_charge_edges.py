@@ -17,20 +17,13 @@ from core.shared.ids import uuid7
 from core.shared.money import Money
 from core.subscriptions import services
 from core.subscriptions.charges import ATTEMPT_LEASE, OFF_SESSION_TTL, PENDING_RECHECK
-from core.subscriptions.model import ChargeStatus, Subscription, SubscriptionId, SubscriptionStatus
-
-
-async def _due(world: World, register_account: RegisterAccount) -> Subscription:
-    subscription = await world.subscribe(await register_account(), await world.plan())
-    assert subscription.period_end is not None
-    world.move_to(subscription.period_end)
-    return subscription
+from core.subscriptions.model import ChargeStatus, SubscriptionId, SubscriptionStatus
 
 
 async def test_a_renewal_the_bank_is_still_processing_is_looked_at_again_later(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await _due(world, register_account)
+    subscription = await world.renewal_day(await register_account())
     world.provider.pending_saved = True
     await world.run_job()
     [_, renewal] = await world.charges(subscription.id)
@@ -53,7 +46,7 @@ async def test_a_renewal_the_bank_is_still_processing_is_looked_at_again_later(
 async def test_an_unanswered_renewal_that_expired_here_is_asked_again_before_any_retry(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await _due(world, register_account)
+    subscription = await world.renewal_day(await register_account())
     world.provider.down = True
     await world.run_job()  # the call never reaches the provider
     [_, renewal] = await world.charges(subscription.id)
@@ -86,7 +79,7 @@ async def test_an_unanswered_renewal_that_expired_here_is_asked_again_before_any
 async def test_an_unanswered_renewal_the_provider_declined_counts_as_one_failure(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await _due(world, register_account)
+    subscription = await world.renewal_day(await register_account())
     due = subscription.period_end
     assert due is not None
     world.provider.decline_saved = "card_declined"
@@ -106,7 +99,7 @@ async def test_an_unanswered_renewal_the_provider_declined_counts_as_one_failure
 async def test_nothing_else_moves_while_a_renewal_is_on_its_way(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await _due(world, register_account)
+    subscription = await world.renewal_day(await register_account())
     world.provider.down = True
     await world.run_job()
     plus = await world.plan(price=Money(99_900, "RUB"))
@@ -158,7 +151,7 @@ async def test_details_of_a_subscription_that_does_not_exist_are_not_found(
 async def test_a_failure_webhook_for_a_paid_renewal_changes_nothing(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await _due(world, register_account)
+    subscription = await world.renewal_day(await register_account())
     await world.run_job()
     [_, renewal] = await world.charges(subscription.id)
     assert renewal.payment_id is not None
