@@ -101,6 +101,18 @@ class World:
         await self.news(payment)
         return await self.get(subscription.id)
 
+    async def renewal_day(
+        self, account: Account, plan: Plan | None = None, *, declines: bool = False
+    ) -> Subscription:
+        """An active subscription (monthly unless told), the clock moved to its renewal
+        date; `declines`: the kept card now refuses every charge."""
+        subscription = await self.subscribe(account, plan or await self.plan())
+        assert subscription.period_end is not None
+        if declines:
+            self.provider.decline_saved = "card_declined"
+        self.move_to(subscription.period_end)
+        return subscription
+
     async def run_job(self) -> int:
         done = await renewals.renew_due(
             uow=self.new_uow(), providers=self.providers, clock=self.clock

@@ -63,6 +63,20 @@ async def _open_invoice(world: World, organiser: Account) -> Invoice | None:
     return bill.open_invoice
 
 
+async def _invoiced(
+    world: World, register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock
+) -> tuple[Account, Conference, Invoice]:
+    """Tiers on offer and an organiser's conference of four: one past the free tier, so it
+    has an open invoice."""
+    await _tiers(world)
+    organiser = await register_account()
+    conference = await _conference(world, organiser, new_uow, clock)
+    await _grow(world, organiser, conference, 4)
+    invoice = await _open_invoice(world, organiser)
+    assert invoice is not None
+    return organiser, conference, invoice
+
+
 async def _pay(world: World, invoice: Invoice, organiser: Account) -> Payment:
     payment = await invoicing.pay_invoice(
         invoice.id, actor=organiser.id, uow=world.new_uow(), clock=world.clock, terms=TERMS
@@ -112,12 +126,7 @@ async def test_growing_past_the_tier_issues_one_invoice_that_follows_the_list(
 async def test_paying_credits_the_conference_and_a_later_growth_asks_only_the_rest(
     world: World, register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock
 ) -> None:
-    await _tiers(world)
-    organiser = await register_account()
-    conference = await _conference(world, organiser, new_uow, clock)
-    await _grow(world, organiser, conference, 4)
-    invoice = await _open_invoice(world, organiser)
-    assert invoice is not None
+    organiser, conference, invoice = await _invoiced(world, register_account, new_uow, clock)
     payment = await _pay(world, invoice, organiser)
     assert payment.purpose is Purpose.BILLING
     assert (await _pay(world, invoice, organiser)).id == payment.id  # the same page again
@@ -141,12 +150,7 @@ async def test_paying_credits_the_conference_and_a_later_growth_asks_only_the_re
 async def test_an_invoice_being_paid_waits_and_catches_up_after(
     world: World, register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock
 ) -> None:
-    await _tiers(world)
-    organiser = await register_account()
-    conference = await _conference(world, organiser, new_uow, clock)
-    await _grow(world, organiser, conference, 4)
-    invoice = await _open_invoice(world, organiser)
-    assert invoice is not None
+    organiser, conference, invoice = await _invoiced(world, register_account, new_uow, clock)
     payment = await _pay(world, invoice, organiser)
     await _grow(world, organiser, conference, 2)  # grows while the organiser is on the page
     unchanged = await _open_invoice(world, organiser)
@@ -192,12 +196,7 @@ async def test_an_expired_payment_lets_the_invoice_follow_again(
 async def test_only_the_organiser_pays_and_only_what_is_open(
     world: World, register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock
 ) -> None:
-    await _tiers(world)
-    organiser = await register_account()
-    conference = await _conference(world, organiser, new_uow, clock)
-    await _grow(world, organiser, conference, 4)
-    invoice = await _open_invoice(world, organiser)
-    assert invoice is not None
+    organiser, conference, invoice = await _invoiced(world, register_account, new_uow, clock)
     stranger = await register_account()
     with pytest.raises(NotFound):
         await _pay(world, invoice, stranger)
@@ -226,12 +225,7 @@ async def test_without_tiers_on_offer_billing_is_off(
 async def test_a_declined_invoice_payment_keeps_the_invoice_open(
     world: World, register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock
 ) -> None:
-    await _tiers(world)
-    organiser = await register_account()
-    conference = await _conference(world, organiser, new_uow, clock)
-    await _grow(world, organiser, conference, 4)
-    invoice = await _open_invoice(world, organiser)
-    assert invoice is not None
+    organiser, _, invoice = await _invoiced(world, register_account, new_uow, clock)
     payment = await _pay(world, invoice, organiser)
     await world.news(payment, ProviderEventType.PAYMENT_FAILED, reason="card_declined")
     still = await _open_invoice(world, organiser)

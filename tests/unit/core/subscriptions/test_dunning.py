@@ -14,23 +14,14 @@ from core.payments.model import PaymentStatus
 from core.payments.services import expire_payments
 from core.shared.errors import Conflict
 from core.shared.perks import Perk
-from core.subscriptions.model import ChargeStatus, Subscription, SubscriptionStatus
+from core.subscriptions.model import ChargeStatus, SubscriptionStatus
 from core.subscriptions.periods import CANCEL_AFTER
-
-
-async def _due(world: World, register_account: RegisterAccount) -> Subscription:
-    """An active monthly subscription whose card now declines, at its renewal date."""
-    subscription = await world.subscribe(await register_account(), await world.plan())
-    assert subscription.period_end is not None
-    world.provider.decline_saved = "card_declined"
-    world.move_to(subscription.period_end)
-    return subscription
 
 
 async def test_a_declined_renewal_is_retried_on_days_1_3_and_7_then_past_due_then_cancelled(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await _due(world, register_account)
+    subscription = await world.renewal_day(await register_account(), declines=True)
     due = subscription.period_end
     assert due is not None
     guest_perks = frozenset({Perk.NO_RESALE_FEE})
@@ -80,7 +71,7 @@ async def test_a_declined_renewal_is_retried_on_days_1_3_and_7_then_past_due_the
 async def test_a_retry_that_goes_through_renews_from_the_due_date(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await _due(world, register_account)
+    subscription = await world.renewal_day(await register_account(), declines=True)
     due = subscription.period_end
     assert due is not None
     await world.run_job()
@@ -101,7 +92,7 @@ async def test_a_retry_that_goes_through_renews_from_the_due_date(
 async def test_a_past_due_subscription_paid_by_hand_comes_back_with_the_new_card(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await _due(world, register_account)
+    subscription = await world.renewal_day(await register_account(), declines=True)
     due = subscription.period_end
     assert due is not None
     for day in (0, 1, 3, 7):
@@ -144,7 +135,7 @@ async def test_nothing_can_be_paid_by_hand_while_nothing_is_owed(
 async def test_an_expired_hand_payment_counts_once_the_provider_says_it_took_nothing(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await _due(world, register_account)
+    subscription = await world.renewal_day(await register_account(), declines=True)
     due = subscription.period_end
     assert due is not None
     await world.run_job()
@@ -170,7 +161,7 @@ async def test_an_expired_hand_payment_counts_once_the_provider_says_it_took_not
 async def test_a_page_paid_after_it_expired_here_pays_the_renewal_instead_of_a_retry(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await _due(world, register_account)
+    subscription = await world.renewal_day(await register_account(), declines=True)
     due = subscription.period_end
     assert due is not None
     await world.run_job()
