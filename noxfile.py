@@ -31,7 +31,7 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff, mypy --strict on the core, and the import-linter contracts."""
     _install(session)
-    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "plugins", "benchmarks", "noxfile.py")
     session.run("mypy", "--strict", "src/core")
     session.run("lint-imports")
 
@@ -58,4 +58,5 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/booking.py", *session.posargs)
     session.run("python", "benchmarks/planner.py")
     session.run("python", "benchmarks/desk.py")
+    session.run("python", "benchmarks/partners.py")
     session.run("python", "benchmarks/resale_feed.py")

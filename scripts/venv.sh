@@ -15,4 +15,10 @@ if ! .venv/bin/python -c "import sys; assert sys.version_info >= (3, 11)" 2>/dev
   fi
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check uv
-.venv/bin/uv pip install -q --python .venv/bin/python -e ".${extras}"
+# The partner plugins shipped in plugins/ are separate distributions; dev installs them too,
+# so that their tests run with the suite (and their entry points are found).
+plugins=()
+if [ "${1:-}" = "dev" ]; then
+  for dir in plugins/*/; do [ -f "${dir}pyproject.toml" ] && plugins+=(-e "${dir%/}"); done
+fi
+.venv/bin/uv pip install -q --python .venv/bin/python -e ".${extras}" "${plugins[@]}"

@@ -16,6 +16,7 @@ from adapters.live import MemoryLive, RedisLive
 from adapters.payments.sandbox import Poster, SandboxProvider
 from core.booking.handlers import BookingNotificationsUnitOfWork
 from core.booking.reminding import send_due_reminders
+from core.booking.waiting import lapse_offers
 from core.identity.ports import (
     AccessTokens,
     CodeSource,
@@ -25,6 +26,12 @@ from core.identity.ports import (
     SmsSender,
 )
 from core.notifications.ports import Notifier
+from core.partners.api import AvailabilityExchange
+from core.partners.ports import PartnersUnitOfWork
+from core.partners.pushes import push_due
+from core.partners.registry import PluginRegistry
+from core.partners.runtime import PlatformRuntime
+from core.partners.services import expire_holds
 from core.payments.ports import PaymentProvider
 from core.payments.services import (
     PaymentTerms,
@@ -37,9 +44,11 @@ from core.resale.escrow import resale_upkeep
 from core.resale.handlers import ResaleNotificationsUnitOfWork
 from core.shared.catalogue import HANDLERS
 from core.shared.clock import Clock
-from core.shared.events import Handler
+from core.shared.events import Handler, merge_handlers
 from core.shared.outbox import OutboxUnitOfWork
 from core.shared.perks import PerksUnitOfWork
+from core.subscriptions.handlers import SubscriptionsPlatformUnitOfWork
+from core.subscriptions.renewals import renew_due
 from core.tickets.authenticity import STAGEDOOR, AuthenticityChecker
 from core.tickets.stagedoor import StagedoorTickets
 from entrypoints.settings import Settings
@@ -53,6 +62,8 @@ class PlatformUnitOfWork(
     ResaleNotificationsUnitOfWork,
     OutboxUnitOfWork,
     PerksUnitOfWork,
+    SubscriptionsPlatformUnitOfWork,
+    PartnersUnitOfWork,
     Protocol,
 ):
     """Every repository of every domain; each use case sees only its narrow slice."""
@@ -115,26 +126,38 @@ class Container:
     return_urls: ReturnUrls
     sandbox: SandboxProvider
     live: MemoryLive | RedisLive
+    plugins: PluginRegistry = attrs.field(factory=PluginRegistry)
     handlers: Mapping[str, Sequence[Handler]] = HANDLERS
     extras: Mapping[str, Any] = attrs.field(factory=dict)
-    partner_checkers: Mapping[str, AuthenticityChecker] = attrs.field(factory=dict)
-    """Authenticity checkers of other issuers' tickets (plugins register them), by issuer."""
 
     def new_uow(self) -> PlatformUnitOfWork:
         return self.database.new_uow()
 
     @property
+    def partner_exchanges(self) -> Mapping[str, AvailabilityExchange]:
+        """Availability exchanges of the loaded plugins, by plugin name."""
+        return self.plugins.exchanges()
+
+    @property
+    def authenticity_checkers(self) -> Mapping[str, AuthenticityChecker]:
+        """Ticket checkers of the loaded plugins, by the issuer they check."""
+        return self.plugins.checkers()
+
+    @property
     def checkers(self) -> Mapping[str, AuthenticityChecker]:
-        """Every authenticity checker by issuer; Stagedoor's own cannot be replaced."""
-        return {**self.partner_checkers, STAGEDOOR: StagedoorTickets(self.new_uow)}
+        """Every authenticity checker resale asks, by issuer: the plugins' and Stagedoor's
+        own, which no plugin can replace."""
+        return {**self.authenticity_checkers, STAGEDOOR: StagedoorTickets(self.new_uow)}
 
     async def run_jobs(self) -> int:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose
         time ran out, hand over refunds and payouts a provider did not take, deliver sandbox
-        webhooks, request the reminders that fell due, expire resale listings whose event
-        started and release resale escrow that is due, seal barcodes left in clear or under an
-        old key. Each runs on its own; one failing does not stop the others. Returns the work
-        done."""
+        webhooks, seal barcodes left in clear or under an old key, request the reminders that
+        fell due, pass lapsed waiting-list offers on, expire resale listings whose event
+        started, release resale escrow that is due, give back the seats of lapsed partner
+        holds, push availability owed to partners, and renew, retry and end subscriptions
+        whose time has come. Each runs on its own; one failing does not stop the others.
+        Returns the work done."""
         jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
             ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
             (
@@ -152,10 +175,24 @@ class Container:
             ("sandbox.deliver", self.sandbox.deliver_due),
             ("barcodes.reseal", self.database.reseal_barcodes),
             ("reminders.send", lambda: send_due_reminders(uow=self.new_uow(), clock=self.clock)),
+            ("waitlist.lapse", lambda: lapse_offers(uow=self.new_uow(), clock=self.clock)),
             (
                 "resale.upkeep",
                 lambda: resale_upkeep(
                     uow=self.new_uow(), clock=self.clock, providers=self.payment_providers
+                ),
+            ),
+            ("partners.expire_holds", lambda: expire_holds(uow=self.new_uow(), clock=self.clock)),
+            (
+                "partners.push",
+                lambda: push_due(
+                    new_uow=self.new_uow, exchanges=self.partner_exchanges, clock=self.clock
+                ),
+            ),
+            (
+                "subscriptions.renew",
+                lambda: renew_due(
+                    uow=self.new_uow(), providers=self.payment_providers, clock=self.clock
                 ),
             ),
         ]
@@ -186,11 +223,14 @@ async def build_container(
     sms: SmsSender | None = None,
     hasher: PasswordHasher | None = None,
     sandbox_post: Poster | None = None,
+    plugins: PluginRegistry | None = None,
 ) -> Container:
     """Build every adapter the settings ask for; keyword arguments override one each (tests).
 
-    The database is opened (and its pool started) here, never at import time. Call
-    `await container.start()` inside the event loop that will serve requests.
+    The database is opened (and its pool started) here, never at import time. Plugins are
+    loaded from the settings unless a registry is handed in (the HTTP app loads them first,
+    to mount their routes). Call `await container.start()` inside the event loop that will
+    serve requests.
     """
     from adapters.clock import SystemClock
     from adapters.memory.security import FixedCodes
@@ -198,6 +238,7 @@ async def build_container(
     from adapters.security.passwords import Argon2Hasher
     from adapters.security.phones import LibPhoneNumbers
     from adapters.security.tokens import JwtAccessTokens
+    from entrypoints.plugins import load_plugins
 
     settings = settings.with_secret()
     if tasks is None:
@@ -205,6 +246,10 @@ async def build_container(
     if database is None:
         database = await open_database_for(settings, after_commit=tasks.kick)
     clock = clock or SystemClock()
+    if plugins is None:
+        plugins = load_plugins(settings)
+    runtime = PlatformRuntime(database.new_uow, clock)
+    plugins.bind(runtime)
     sandbox = SandboxProvider(
         new_uow=database.new_uow,
         public_url=settings.public_url,
@@ -221,6 +266,7 @@ async def build_container(
             settings.stripe_api_key, settings.stripe_webhook_secret, clock=clock
         )
         providers[stripe.name] = stripe
+    providers.update(plugins.payment_providers())
     return Container(
         settings=settings,
         clock=clock,
@@ -244,6 +290,8 @@ async def build_container(
             if settings.redis_url
             else MemoryLive()
         ),
+        plugins=plugins,
+        handlers=merge_handlers(HANDLERS, plugins.handlers()),
     )
 
 

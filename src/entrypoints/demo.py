@@ -1,5 +1,6 @@
 """Demo data for a fresh install: a host (also a conference organiser), a guest (also desk
-staff), a few upcoming events, and a conference with points, participants and a plan."""
+staff), a few upcoming events, a conference with points, participants and a plan, and the
+plans on offer (a pass and monthly plans for fans, conference tiers for organisers)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from core.identity.commands import Register
 from core.identity.model import AccountId
 from core.identity.services import register
 from core.shared.money import Money
+from core.shared.perks import Perk
+from core.subscriptions.plans import PlanKind, PlanSpec
+from core.subscriptions.services import add_plan
 from entrypoints.container import Container
 
 log = structlog.get_logger("stagedoor.demo")
@@ -81,9 +85,35 @@ async def load_demo(container: Container) -> bool:
                 uow=container.new_uow(),
                 clock=container.clock,
             )
+    plans = await load_plans(container)
     await load_conference(container, host.id, guest.id, today)
-    log.info("demo.loaded", events=len(shows), conference=1)
+    log.info("demo.loaded", events=len(shows), conference=1, plans=plans)
     return True
+
+
+def _rub(roubles: int) -> Money:
+    return Money(roubles * 100, "RUB")
+
+
+DEMO_PLANS = [
+    PlanSpec("festival-pass", "Festival pass", PlanKind.PASS, _rub(990),
+             frozenset({Perk.EARLY_ACCESS, Perk.NO_RESALE_FEE}), days=30),
+    PlanSpec("fan-monthly", "Fan monthly", PlanKind.MONTHLY, _rub(499),
+             frozenset({Perk.NO_RESALE_FEE})),
+    PlanSpec("fan-plus", "Fan plus", PlanKind.MONTHLY, _rub(899), frozenset(Perk)),
+    PlanSpec("conference-free", "Free", PlanKind.CONFERENCE, _rub(0), participants=50),
+    PlanSpec("conference-small", "Small", PlanKind.CONFERENCE, _rub(4_900), participants=300),
+    PlanSpec("conference-large", "Large", PlanKind.CONFERENCE, _rub(19_900), participants=2_000),
+    PlanSpec("conference-unlimited", "Unlimited", PlanKind.CONFERENCE, _rub(49_900)),
+]  # fmt: skip
+"""Fans: a pass, two monthly plans to move between; organisers: four conference tiers."""
+
+
+async def load_plans(container: Container) -> int:
+    """Offer the demo plans; how many."""
+    for spec in DEMO_PLANS:
+        await add_plan(spec, uow=container.new_uow(), clock=container.clock)
+    return len(DEMO_PLANS)
 
 
 FIRST_NAMES = ["Анна", "Иван", "Мария", "Пётр", "Ольга", "Сергей", "Елена", "Алексей"]

@@ -18,6 +18,7 @@ from litestar import Litestar
 from adapters.http.app import build_app
 from adapters.http.deps import STATE_KEY
 from entrypoints.container import Container, build_container
+from entrypoints.plugins import load_plugins
 from entrypoints.settings import Settings
 
 log = structlog.get_logger("stagedoor.http")
@@ -34,13 +35,15 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     """The Litestar app serving the public API, its OpenAPI document and /health."""
     if settings is None:
         settings = container.settings if container is not None else Settings.from_env()
+    # Plugins load before the app exists: their routes are part of it.
+    plugins = container.plugins if container is not None else load_plugins(settings)
 
     @asynccontextmanager
     async def platform(app: Litestar) -> AsyncIterator[None]:
         if container is not None:
             running = container
         else:
-            running = await build_container(settings)
+            running = await build_container(settings, plugins=plugins)
         try:
             if container is None:
                 await running.database.migrate()
@@ -51,4 +54,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         finally:
             await running.close()
 
-    return build_app(version=_version(), lifespan=[platform], container=container)
+    return build_app(
+        version=_version(),
+        lifespan=[platform],
+        container=container,
+        plugin_routes=plugins.routes(),
+    )

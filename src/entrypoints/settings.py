@@ -24,6 +24,7 @@ PREFIX = "STAGEDOOR_"
 DEFAULT_DATABASE_URL = "sqlite:///./.stagedoor/stagedoor.db"
 DEFAULT_REDIS_NAMESPACE = "stagedoor"
 _NAMESPACE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_PLUGIN = re.compile(r"[a-z][a-z0-9-]{0,38}[a-z0-9]")
 
 
 class SettingsError(ValueError):
@@ -49,6 +50,8 @@ class Settings:
     sandbox_webhook_secret: str = attrs.field(default="", repr=False)
     stripe_api_key: str = attrs.field(default="", repr=False)
     stripe_webhook_secret: str = attrs.field(default="", repr=False)
+    plugins: tuple[str, ...] = ()
+    plugin_settings: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict, repr=False)
     barcode_keys: str = attrs.field(default="", repr=False)
     barcode_digest_key: str = attrs.field(default="", repr=False)
     notifier: Literal["console", "smtp"] = "console"
@@ -109,6 +112,8 @@ class Settings:
             sandbox_webhook_secret=raw.get("sandbox_webhook_secret", ""),
             stripe_api_key=raw.get("stripe_api_key", ""),
             stripe_webhook_secret=raw.get("stripe_webhook_secret", ""),
+            plugins=_plugins(raw.get("plugins", "")),
+            plugin_settings=_plugin_settings(raw),
             barcode_keys=raw.get("barcode_keys", ""),
             barcode_digest_key=raw.get("barcode_digest_key", ""),
             notifier=_choice(raw, "notifier", "console", ("CONSOLE", "SMTP")).lower(),  # type: ignore[arg-type]
@@ -222,6 +227,35 @@ def _redis_namespace(namespace: str) -> str:
             f"got {namespace!r}"
         )
     return namespace
+
+
+def _plugins(raw: str) -> tuple[str, ...]:
+    """STAGEDOOR_PLUGINS: the allow-list, comma-separated; no plugin loads unless named."""
+    names = tuple(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+    for name in names:
+        if not _PLUGIN.fullmatch(name):
+            raise SettingsError(
+                "STAGEDOOR_PLUGINS lists plugin names (lowercase letters, digits and inner "
+                f"hyphens) separated by commas, got {name!r}"
+            )
+    return names
+
+
+def _plugin_settings(raw: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """STAGEDOOR_PLUGIN_<NAME>__<KEY>=value: plugin `name` (hyphens written as underscores)
+    gets setting `key`."""
+    found: dict[str, dict[str, str]] = {}
+    for variable, value in raw.items():
+        if not variable.startswith("plugin_"):
+            continue
+        name, separator, key = variable.removeprefix("plugin_").partition("__")
+        if not separator or not name or not key:
+            raise SettingsError(
+                f"{PREFIX}{variable.upper()}: plugin settings look like "
+                "STAGEDOOR_PLUGIN_<NAME>__<KEY>, e.g. STAGEDOOR_PLUGIN_TELEGRAM__BOT_TOKEN"
+            )
+        found.setdefault(name.replace("_", "-"), {})[key] = value
+    return found
 
 
 def _test_phones(raw: str) -> dict[str, str]:

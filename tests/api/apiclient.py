@@ -7,10 +7,8 @@ stable.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,9 @@ from adapters.memory.database import MemoryDatabase
 from adapters.workers.inprocess import InProcessTasks
 from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings
+from entrypoints.testkit import lifespan_in_task
+
+__all__ = ["lifespan_in_task"]
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 PUBLIC_URL = "https://stagedoor.test"
@@ -159,30 +160,3 @@ async def memory_platform(data_dir: Path, **overrides: Any) -> Container:
     }
     settings = Settings(data_dir=data_dir, public_url=PUBLIC_URL, test_phones=TEST_PHONES)
     return await build_container(settings, **options)
-
-
-@contextlib.asynccontextmanager
-async def lifespan_in_task(app: Litestar) -> AsyncIterator[None]:
-    """Run the app's lifespan start to end inside one task.
-
-    pytest-asyncio finalises async fixtures in another task than it set them up in, and
-    anyio's cancel scopes (inside Litestar's lifespan) refuse to be left from a different task.
-    """
-    started, stop = asyncio.Event(), asyncio.Event()
-
-    async def hold() -> None:
-        async with app.lifespan():
-            started.set()
-            await stop.wait()
-
-    task = asyncio.create_task(hold())
-    waiter = asyncio.create_task(started.wait())
-    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        waiter.cancel()
-        task.result()  # startup failed: raise its error here
-    try:
-        yield
-    finally:
-        stop.set()
-        await task

@@ -20,6 +20,9 @@ from core.booking.model import Booking, Event, EventDetails, Visibility
 from core.identity import services as identity
 from core.identity.commands import Register
 from core.identity.model import Account
+from core.partners import services as partners
+from core.partners.commands import IssueKey
+from core.partners.model import KeyScope, PartnerKey
 from core.shared.events import Aggregate, DomainEvent
 from core.shared.money import Money
 from core.shared.outbox import OutboxMessage
@@ -115,6 +118,13 @@ class Make:
             uow=self.new_uow(),
             clock=self.clock,
         )
+
+    async def partner_key(self, organiser: Account, name: str = "Shop") -> PartnerKey:
+        """A partner key of `organiser` with every scope."""
+        key, _ = await partners.issue_key(
+            IssueKey(organiser.id, name, frozenset(KeyScope)), uow=self.new_uow(), clock=self.clock
+        )
+        return key
 
     async def booking(self, event: Event, guest: Account, seats: int = 1) -> Booking:
         made, _ = await booking.book_seats(

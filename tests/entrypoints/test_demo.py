@@ -41,5 +41,9 @@ async def test_demo_loads_once_with_a_planned_conference(tmp_path: Path) -> None
         assert len(people) == 240
         assert all(p.assigned_point_id is not None and p.slot is not None for p in people)
         assert {p.assigned_point_id for p in people} == {p.id for p in points}
+        async with container.new_uow() as uow:
+            plans = await uow.plans.all(active_only=True)
+        assert [p.code for p in plans][:3] == ["festival-pass", "fan-monthly", "fan-plus"]
+        assert len(plans) == 7
     finally:
         await container.close()

@@ -48,6 +48,9 @@ def test_postgres_url_selects_postgres() -> None:
         ("STAGEDOOR_REDIS_NAMESPACE", "two words"),
         ("STAGEDOOR_REDIS_NAMESPACE", "x" * 65),
         ("STAGEDOOR_REDIS_NAMESPACE", " "),
+        ("STAGEDOOR_PLUGINS", "telegram,Bad_Name"),
+        ("STAGEDOOR_PLUGIN_TELEGRAM_BOT_TOKEN", "x"),
+        ("STAGEDOOR_PLUGIN___TOKEN", "x"),
     ],
 )
 def test_a_wrong_value_fails_naming_the_variable(variable: str, value: str) -> None:
@@ -150,6 +153,25 @@ async def test_stripe_settings_add_the_stripe_provider_beside_the_sandbox(tmp_pa
     assert sorted(platform.payment_providers) == ["sandbox", "stripe"]
     assert platform.payment_terms.provider == "stripe"
     await platform.close()
+
+
+def test_plugins_load_only_when_listed_and_read_their_own_settings() -> None:
+    assert Settings.from_env({}, dotenv=None).plugins == ()
+    settings = Settings.from_env(
+        {
+            "STAGEDOOR_PLUGINS": " telegram , partner-webhook,telegram ",
+            "STAGEDOOR_PLUGIN_TELEGRAM__BOT_TOKEN": "123:abc",
+            "STAGEDOOR_PLUGIN_PARTNER_WEBHOOK__URL": "https://partner.example/hooks",
+            "STAGEDOOR_PLUGIN_PARTNER_WEBHOOK__SECRET": "s3cret",
+        },
+        dotenv=None,
+    )
+    assert settings.plugins == ("telegram", "partner-webhook")
+    assert settings.plugin_settings == {
+        "telegram": {"bot_token": "123:abc"},
+        "partner-webhook": {"url": "https://partner.example/hooks", "secret": "s3cret"},
+    }
+    assert "123:abc" not in repr(settings)
 
 
 def test_barcode_keys_are_made_once_in_the_data_dir_and_reused(tmp_path: Path) -> None:

@@ -51,6 +51,7 @@ class HandlerContext:
     notifier: MemoryNotifier
     store: MemoryStore
     payment_providers: dict[str, Any] = attrs.field(factory=dict)
+    partner_exchanges: dict[str, Any] = attrs.field(factory=dict)
 
     def new_uow(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.store)

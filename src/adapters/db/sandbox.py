@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from adapters.db.repository import SqlRepository
+from adapters.db.repository import SqlRepository, placeholders
 from adapters.db.session import Row
 from adapters.payments.sandbox import SandboxIntent, SandboxRefund, SandboxWebhook
 from core.shared.money import Money
 
 _INTENT = (
     "id, idempotency_key, payment_id, amount, currency, description, return_url, cancel_url,"
-    " status, decline_reason, expires_at, created_at, updated_at"
+    " status, decline_reason, expires_at, created_at, updated_at, save_card, saved_card, mandate"
 )
 _WEBHOOK = "id, payload, attempts, next_attempt_at, delivered_at, last_error, created_at"
 
@@ -30,6 +30,9 @@ def _intent(row: Row) -> SandboxIntent:
         updated_at=row["updated_at"],
         status=row["status"],
         decline_reason=row["decline_reason"],
+        save_card=bool(row["save_card"]),
+        saved_card=row["saved_card"],
+        mandate=row["mandate"],
     )
 
 
@@ -61,8 +64,7 @@ class SqlSandbox(SqlRepository):
     async def add_intent(self, intent: SandboxIntent) -> None:
         i = intent
         await self.db.execute(
-            f"INSERT INTO sandbox_intents ({_INTENT})"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            f"INSERT INTO sandbox_intents ({_INTENT}) VALUES ({placeholders(1, 16)})",
             i.id,
             i.idempotency_key,
             i.payment_id,
@@ -76,16 +78,20 @@ class SqlSandbox(SqlRepository):
             i.expires_at,
             i.created_at,
             i.updated_at,
+            i.save_card,
+            i.saved_card,
+            i.mandate,
         )
 
     async def save_intent(self, intent: SandboxIntent) -> None:
         await self.db.execute(
-            "UPDATE sandbox_intents SET status = $2, decline_reason = $3, updated_at = $4"
-            " WHERE id = $1",
+            "UPDATE sandbox_intents SET status = $2, decline_reason = $3, updated_at = $4,"
+            " saved_card = $5 WHERE id = $1",
             intent.id,
             intent.status,
             intent.decline_reason,
             intent.updated_at,
+            intent.saved_card,
         )
 
     async def refund_by_key(self, key: str) -> str | None:

@@ -52,6 +52,36 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
         "this email is already in the conference's list"
     ),
     "tickets.barcode": "a ticket with this barcode already exists; try again",
+    "plans_code_key": "another plan already has this code",
+    "plans.code": "another plan already has this code",
+    "subscriptions_one_live_per_account": (
+        "you already have a subscription; change its plan or cancel it first"
+    ),
+    "subscriptions.account_id": (
+        "you already have a subscription; change its plan or cancel it first"
+    ),
+    "subscription_charges_one_open": "a payment for this subscription is already on its way",
+    "subscription_charges.subscription_id": (
+        "a payment for this subscription is already on its way"
+    ),
+    "subscription_charges_one_renewal_per_period": (
+        "this period of the subscription is already being renewed"
+    ),
+    "subscription_charges.subscription_id, subscription_charges.period_start": (
+        "this period of the subscription is already being renewed"
+    ),
+    "invoices_one_open_per_conference": "this conference already has an open invoice",
+    "invoices.conference_id": "this conference already has an open invoice",
+    "partner_keys_key_hash_key": "a partner key with this secret exists; issue another",
+    "partner_keys.key_hash": "a partner key with this secret exists; issue another",
+    "partner_holds_key_reference_key": (
+        "this partner already holds seats under this reference; retry to get that hold"
+    ),
+    "partner_holds.key_id, partner_holds.reference": (
+        "this partner already holds seats under this reference; retry to get that hold"
+    ),
+    "partner_holds_seats_positive": "a hold holds at least one seat",
+    "partner_deliveries_revision_positive": "a delivery's revision and attempts never go down",
     "tickets.barcode_digest": "a ticket with this barcode already exists; try again",
     "reviews_one_per_pair_key": (
         "you have already reviewed this for this event; change that review instead"
@@ -61,6 +91,12 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     ),
     "reviews_rating_range": "a rating is a whole number from 1 to 5",
     "reminders_subject_kind_key": "this reminder is already scheduled",
+    "waitlist_active_key": "you are already on this event's waiting list",
+    "seat_holds_live_key": "one of these seats was just taken; choose other seats",
+    "seat_holds.event_id, seat_holds.seat_id": (
+        "one of these seats was just taken; choose other seats"
+    ),
+    "waitlist.event_id, waitlist.guest_id": "you are already on this event's waiting list",
     "listings_live_barcode_key": "this ticket is already on sale here",
     "listings.barcode_digest": "this ticket is already on sale here",
     "listings_fee_within_price": "a listing's fee stays within its price",
@@ -80,6 +116,11 @@ class Session(Protocol):
     async def execute(self, sql: str, *args: Any) -> None: ...
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    async def execute_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement for each row: a plain execute for one row (the common case, and
+        cheaper than a batch on asyncpg), executemany for more, nothing for none."""
+        ...
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]: ...
 
@@ -107,6 +148,12 @@ class PostgresSession:
             await self.connection.executemany(sql, list(rows))
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise _pg_conflict(exc) from exc
+
+    async def execute_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if len(rows) == 1:
+            await self.execute(sql, *rows[0])
+        elif rows:
+            await self.executemany(sql, rows)
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         try:
@@ -189,6 +236,10 @@ class SqliteSession:
             await self.connection.executemany(sqlite_sql(sql), params)
         except sqlite3.IntegrityError as exc:
             raise _sqlite_conflict(exc) from exc
+
+    async def execute_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            await self.executemany(sql, rows)
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         try:

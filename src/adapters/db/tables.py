@@ -99,6 +99,7 @@ class Events(Table, tablename="events"):
     created_at = _at()
     updated_at = _at()
     search_text = Text()  # title and description, casefolded: what `?q=` searches
+    venue_id = UUID(null=True, default=None)  # a venue with a seat map
 
 
 class Bookings(Table, tablename="bookings"):
@@ -113,6 +114,7 @@ class Bookings(Table, tablename="bookings"):
     cancelled_at = _at(null=True)
     payment_id = UUID(null=True, default=None, index=True)
     hold_expires_at = _at(null=True)
+    seat_ids = Text(default="")  # the chosen seats' ids, comma-separated (seated events)
 
 
 class Tickets(Table, tablename="tickets"):
@@ -132,6 +134,7 @@ class Tickets(Table, tablename="tickets"):
     barcode_digest = Varchar(length=32, unique=True)
     status = Varchar(length=16)
     issued_at = _at()
+    seat_id = UUID(null=True, default=None)  # the seat it admits to (seated events)
     barcode_key = Varchar(length=16, null=True, default=None)
     barcode_sealed = Text(null=True, default=None)
     replaces = UUID(null=True, default=None)
@@ -274,6 +277,9 @@ class SandboxIntents(Table, tablename="sandbox_intents"):
     expires_at = _at()
     created_at = _at()
     updated_at = _at()
+    save_card = Boolean(default=False)
+    saved_card = Varchar(length=32, null=True, default=None)  # a sandbox test number only
+    mandate = Varchar(length=64, null=True, default=None)
 
 
 class SandboxRefunds(Table, tablename="sandbox_refunds"):
@@ -376,6 +382,94 @@ class StaffInvitations(Table, tablename="staff_invitations"):
     used_by = UUID(null=True, default=None)
 
 
+class PartnerKeys(Table, tablename="partner_keys"):
+    """Keys partner platforms call in with; only a SHA-256 of the secret is kept."""
+
+    id = _id()
+    organiser_id = _ref(Accounts)
+    name = Varchar(length=100)
+    scopes = Varchar(length=200)  # sorted scope names, comma-separated
+    key_hash = Varchar(length=64, unique=True)
+    hint = Varchar(length=16)
+    created_at = _at()
+    revoked_at = _at(null=True)
+
+
+class PartnerHolds(Table, tablename="partner_holds"):
+    """Seats a partner holds or sold; (key_id, reference) is unique (constraints migration)."""
+
+    id = _id()
+    key_id = _ref(PartnerKeys, index=False)
+    partner = Varchar(length=100)
+    organiser_id = _ref(Accounts)
+    event_id = _ref(Events)
+    seats = Integer()
+    reference = Varchar(length=100)
+    status = Varchar(length=16)
+    amount_minor = BigInt(null=True, default=None)
+    currency = Varchar(length=3, null=True, default=None)
+    created_at = _at()
+    expires_at = _at()
+    confirmed_at = _at(null=True)
+    closed_at = _at(null=True)
+
+
+class PluginActivations(Table, tablename="plugin_activations"):
+    """An organiser's switch per plugin; (organiser_id, plugin) is unique."""
+
+    id = _id()
+    organiser_id = _ref(Accounts, index=False)
+    plugin = Varchar(length=40)
+    active = Boolean(default=False)
+    changed_at = _at()
+
+
+class PluginData(Table, tablename="plugin_data"):
+    """Plugins' own key-value pairs; (plugin, key) is unique."""
+
+    id = _id()
+    plugin = Varchar(length=40)
+    key = Varchar(length=200)
+    value = Text()
+    updated_at = _at()
+
+
+class PartnerDeliveries(Table, tablename="partner_deliveries"):
+    """Availability pushes owed to partners: one owed row per (exchange, event) at most."""
+
+    id = _id()
+    exchange = Varchar(length=40)
+    event_id = _ref(Events, index=False)
+    organiser_id = _ref(Accounts, index=False)
+    revision = Integer(default=1)
+    attempts = Integer(default=0)
+    next_attempt_at = _at()
+    created_at = _at()
+    delivered_at = _at(null=True)
+    last_error = Text(null=True, default=None)
+
+
+class PartnerCircuits(Table, tablename="partner_circuits"):
+    """Each partner's circuit breaker (see core.partners.circuit)."""
+
+    exchange = Varchar(length=40, primary_key=True)
+    failures = Integer(default=0)
+    trips = Integer(default=0)
+    open_until = _at(null=True)
+    probing = Boolean(default=False)
+
+
+class PluginProblems(Table, tablename="plugin_problems"):
+    """How often each plugin failed at what; (plugin, kind) is unique."""
+
+    id = _id()
+    plugin = Varchar(length=40)
+    kind = Varchar(length=16)
+    count = BigInt(default=0)
+    last_error = Text()
+    last_at = _at()
+
+
 class Reminders(Table, tablename="reminders"):
     """A reminder of an event a day or an hour ahead; (subject_id, kind) is unique and due
     rows are found by a partial index on waiting ones (constraints migration)."""
@@ -402,6 +496,41 @@ class Reviews(Table, tablename="reviews"):
     text = Text()
     created_at = _at()
     updated_at = _at()
+
+
+class Waitlist(Table, tablename="waitlist"):
+    """A guest waiting for seats at a full event; one active entry (waiting or offered) per
+    guest and event, and offers found by expiry (constraints migration)."""
+
+    id = _id()
+    event_id = _ref(Events, index=False)
+    guest_id = _ref(Accounts)
+    seats = Integer()
+    created_at = _at()
+    status = Varchar(length=16)
+    offer_expires_at = _at(null=True)
+    booking_id = UUID(null=True, default=None)
+
+
+class Venues(Table, tablename="venues"):
+    """A venue and its seat map, kept whole as JSON (see core.booking.seating)."""
+
+    id = _id()
+    owner_id = _ref(Accounts)
+    name = Varchar(length=100)
+    seat_map = Text()
+    seats = Integer()
+    created_at = _at()
+
+
+class SeatHolds(Table, tablename="seat_holds"):
+    """A seat of an event held or sold for a booking; one live row per (event, seat) by a
+    partial unique index (constraints migration). Released rows stay as history."""
+
+    event_id = _ref(Events, index=False)
+    seat_id = UUID(default=None)
+    booking_id = _ref(Bookings)
+    released_at = _at(null=True)
 
 
 class Listings(Table, tablename="listings"):
@@ -476,6 +605,99 @@ class ResaleRulesTable(Table, tablename="resale_rules"):
     fee_bp = Integer()
 
 
+class Plans(Table, tablename="plans"):
+    """What can be bought: a pass, a monthly plan, an organiser's conference tier."""
+
+    id = _id()
+    code = Varchar(length=40, unique=True)
+    name = Varchar(length=100)
+    kind = Varchar(length=16)
+    price = BigInt()
+    currency = Varchar(length=3)
+    perks = Varchar(length=200)  # sorted perk names, comma-separated
+    days = Integer(null=True, default=None)
+    participants = Integer(null=True, default=None)
+    description = Varchar(length=500)
+    active = Boolean(default=True)
+    created_at = _at()
+
+
+class Subscriptions(Table, tablename="subscriptions"):
+    """One account's hold on a plan; one live (pending, active, past due) per account and
+    the renewal job's index on `next_action_at`: see the constraints migration."""
+
+    id = _id()
+    account_id = _ref(Accounts, index=False)
+    plan_id = _ref(Plans)
+    kind = Varchar(length=16)
+    provider = Varchar(length=32)
+    status = Varchar(length=16)
+    anchor = _at(null=True)
+    period_start = _at(null=True)
+    period_end = _at(null=True)
+    period_index = Integer(default=0)
+    cancel_at_period_end = Boolean(default=False)
+    mandate_ref = Varchar(length=255, null=True, default=None)
+    next_action_at = _at(null=True)
+    perks_until = _at(null=True)
+    ended_at = _at(null=True)
+    end_reason = Varchar(length=200, null=True, default=None)
+    created_at = _at()
+    updated_at = _at()
+
+
+class SubscriptionCharges(Table, tablename="subscription_charges"):
+    """An amount owed for a subscription; one open per subscription, one renewal per
+    subscription and period start (constraints migration)."""
+
+    id = _id()
+    subscription_id = _ref(Subscriptions, index=False)
+    payer_id = _ref(Accounts)
+    kind = Varchar(length=16)
+    plan_id = _ref(Plans)
+    amount = BigInt()
+    currency = Varchar(length=3)
+    period_start = _at(null=True)
+    status = Varchar(length=16)
+    attempts = Integer(default=0)
+    failures = Integer(default=0)
+    via_checkout = Boolean(default=False)
+    payment_id = UUID(null=True, default=None, index=True)
+    failure_reason = Text(null=True, default=None)
+    created_at = _at()
+    settled_at = _at(null=True)
+
+
+class ConferenceAccounts(Table, tablename="conference_accounts"):
+    """What was paid for one conference's tier (`id` is the conference's id)."""
+
+    id = _id()
+    organiser_id = _ref(Accounts)
+    paid = BigInt(default=0)
+    currency = Varchar(length=3)
+    created_at = _at()
+    updated_at = _at()
+
+
+class Invoices(Table, tablename="invoices"):
+    """What a conference owes to reach the tier its list needs; one open per conference."""
+
+    id = _id()
+    conference_id = _ref(Conferences, index=False)
+    organiser_id = _ref(Accounts, index=False)
+    conference_title = Varchar(length=200)
+    tier_id = _ref(Plans)
+    tier_name = Varchar(length=100)
+    participants = Integer()
+    amount = BigInt()
+    currency = Varchar(length=3)
+    status = Varchar(length=16)
+    payment_id = UUID(null=True, default=None, index=True)
+    created_at = _at()
+    updated_at = _at()
+    paid_at = _at(null=True)
+
+
 TABLES: list[type[Table]] = [
     Accounts,
     PhoneVerifications,
@@ -501,8 +723,23 @@ TABLES: list[type[Table]] = [
     ParticipantTokens,
     Staff,
     StaffInvitations,
+    Plans,
+    Subscriptions,
+    SubscriptionCharges,
+    ConferenceAccounts,
+    Invoices,
+    PartnerKeys,
+    PartnerHolds,
+    PluginActivations,
+    PluginData,
+    PartnerDeliveries,
+    PartnerCircuits,
+    PluginProblems,
     Reminders,
     Reviews,
+    Waitlist,
+    Venues,
+    SeatHolds,
     Listings,
     Purchases,
     ResaleMessages,

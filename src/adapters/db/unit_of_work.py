@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 import aiosqlite
 import asyncpg
 
+from adapters.db.billing import SqlConferenceAccounts, SqlConferenceSizes, SqlInvoices
 from adapters.db.booking import SqlBookings, SqlEvents, SqlGuestList, SqlInvitations
 from adapters.db.distribution import (
     SqlConferences,
@@ -27,6 +28,16 @@ from adapters.db.distribution import (
     SqlStaffInvitations,
 )
 from adapters.db.identity import SqlAccounts, SqlPhoneVerifications, SqlRefreshTokens
+from adapters.db.partners import (
+    SqlActivations,
+    SqlCircuits,
+    SqlDeliveries,
+    SqlOrganiserEvents,
+    SqlPartnerHolds,
+    SqlPartnerKeys,
+    SqlPluginData,
+    SqlProblems,
+)
 from adapters.db.payments import (
     SqlLedger,
     SqlPayments,
@@ -39,9 +50,12 @@ from adapters.db.reminders import SqlReminders
 from adapters.db.resale import SqlListings, SqlMessages, SqlPurchases, SqlResaleRules
 from adapters.db.reviews import SqlReviews
 from adapters.db.sandbox import SqlSandbox
+from adapters.db.seating import SqlSeatHolds, SqlVenues
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
+from adapters.db.subscriptions import SqlCharges, SqlPlans, SqlSubscriptions
 from adapters.db.tickets import SqlTickets
+from adapters.db.waitlist import SqlWaitlist
 from core.shared.events import Aggregate
 from core.shared.uow import collect_events
 
@@ -189,9 +203,26 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(self)
         self.staff_invitations = SqlStaffInvitations(self)
         self.perks = SqlPerks(self)
+        self.plans = SqlPlans(self)
+        self.subscriptions = SqlSubscriptions(self)
+        self.charges = SqlCharges(self)
+        self.conference_sizes = SqlConferenceSizes(self)
+        self.conference_accounts = SqlConferenceAccounts(self)
+        self.invoices = SqlInvoices(self)
+        self.partner_keys = SqlPartnerKeys(self)
+        self.partner_holds = SqlPartnerHolds(self)
+        self.plugin_activations = SqlActivations(self)
+        self.plugin_data = SqlPluginData(self)
+        self.partner_deliveries = SqlDeliveries(self)
+        self.partner_circuits = SqlCircuits(self)
+        self.plugin_problems = SqlProblems(self)
+        self.organiser_events = SqlOrganiserEvents(self)
         self.tickets = SqlTickets(self)
         self.reminders = SqlReminders(self)
         self.reviews = SqlReviews(self)
+        self.waitlist = SqlWaitlist(self)
+        self.venues = SqlVenues(self)
+        self.seats = SqlSeatHolds(self)
         self.listings = SqlListings(self)
         self.purchases = SqlPurchases(self)
         self.messages = SqlMessages(self)

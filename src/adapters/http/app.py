@@ -7,7 +7,7 @@ only knows how the HTTP side fits together.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, cast
@@ -37,6 +37,7 @@ from litestar.types import (
 from litestar.typing import FieldDefinition
 
 from adapters.http.auth import AUTH_DEPENDENCIES, AuthController
+from adapters.http.billing import BillingController
 from adapters.http.bookings import BookingsController
 from adapters.http.conferences import ConferencesController
 from adapters.http.deps import STATE_KEY, provide_platform
@@ -45,11 +46,26 @@ from adapters.http.health import VERSION_KEY, HealthController
 from adapters.http.pages.pay import PayPages
 from adapters.http.pages.routes import distribution_pages, static_files
 from adapters.http.participants import ParticipantsController
+from adapters.http.partners import (
+    AvailabilityController,
+    PartnerController,
+    PartnerKeysController,
+)
 from adapters.http.payments import PaymentsController
+from adapters.http.plugins import (
+    AdminPluginsController,
+    PluginsController,
+    plugin_routers,
+    report_plugin_failure,
+)
 from adapters.http.privacy import mask_path
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.resale import ResaleController
+from adapters.http.reviews import ReviewsController
+from adapters.http.subscriptions import PlansController, SubscriptionsController
 from adapters.http.tickets import TicketsController
+from adapters.http.venues import VenuesController
+from adapters.http.waitlist import WaitlistController
 
 access_log = structlog.get_logger("stagedoor.http")
 
@@ -117,14 +133,19 @@ def openapi_config(version: str) -> OpenAPIConfig:
         title="Stagedoor",
         version=version,
         description=(
-            "Live events: accounts, events, bookings, tickets, resale."
-            " Errors are RFC 9457 problems."
+            "Live events: accounts, events, bookings, tickets, resale, conferences,"
+            " subscriptions. Errors are RFC 9457 problems."
         ),
         path="/schema",
         render_plugins=[SwaggerRenderPlugin()],
         components=Components(
             security_schemes={
-                "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                "partnerKey": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="A partner key (`sdpk_...`) an organiser issued",
+                ),
             }
         ),
     )
@@ -139,8 +160,10 @@ def build_app(
     lifespan: Sequence[Lifespan] = (),
     container: Any = None,
     debug: bool = False,
+    plugin_routes: Mapping[str, Sequence[object]] | None = None,
 ) -> Litestar:
-    """The HTTP application. The container goes in `app.state` now or from the lifespan."""
+    """The HTTP application. The container goes in `app.state` now or from the lifespan;
+    `plugin_routes` (by plugin name) are served under /plugins/<name>/."""
     state: dict[str, Any] = {VERSION_KEY: version}
     if container is not None:
         state[STATE_KEY] = container
@@ -149,13 +172,25 @@ def build_app(
             HealthController,
             AuthController,
             EventsController,
+            ReviewsController,
             BookingsController,
+            WaitlistController,
+            VenuesController,
             PaymentsController,
             TicketsController,
             ResaleController,
             PayPages,
             ConferencesController,
             ParticipantsController,
+            PlansController,
+            SubscriptionsController,
+            BillingController,
+            AvailabilityController,
+            PartnerKeysController,
+            PartnerController,
+            PluginsController,
+            AdminPluginsController,
+            *plugin_routers(plugin_routes or {}),
             distribution_pages(),
             static_files(),
         ],
@@ -165,6 +200,7 @@ def build_app(
             **AUTH_DEPENDENCIES,
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        after_exception=[report_plugin_failure],
         plugins=[StrictStructSchemaPlugin()],
         lifespan=list(lifespan),
         openapi_config=openapi_config(version),

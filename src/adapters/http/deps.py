@@ -27,10 +27,13 @@ from core.identity.ports import (
     PhoneNumbers,
     SmsSender,
 )
+from core.partners.ports import PartnersUnitOfWork
+from core.partners.registry import PluginRegistry
 from core.payments.ports import PaymentProvider
 from core.payments.services import PaymentTerms, ReturnUrls
 from core.resale.ports import Checkers, ResaleUnitOfWork
 from core.shared.clock import Clock
+from core.subscriptions.ports import BillingUnitOfWork, SubscriptionsUnitOfWork
 from core.tickets.ports import TicketsUnitOfWork
 
 STATE_KEY = "container"
@@ -40,6 +43,9 @@ class HttpUnitOfWork(
     IdentityUnitOfWork,
     BookingUnitOfWork,
     DistributionUnitOfWork,
+    PartnersUnitOfWork,
+    SubscriptionsUnitOfWork,
+    BillingUnitOfWork,
     ResaleUnitOfWork,
     TicketsUnitOfWork,
     Protocol,
@@ -115,6 +121,9 @@ class Platform(Protocol):
 
     @property
     def live(self) -> LiveChannel: ...
+
+    @property
+    def plugins(self) -> PluginRegistry: ...
 
     @property
     def checkers(self) -> Checkers:

@@ -19,6 +19,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
 from adapters.http.privacy import mask_path, scrub
+from core.partners.activation import PartnerUnavailable
 from core.payments.ports import InvalidWebhook, ProviderUnavailable
 from core.shared.errors import (
     Conflict,
@@ -43,6 +44,7 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     RateLimited: 429,
     InvalidWebhook: 400,
     ProviderUnavailable: 503,
+    PartnerUnavailable: 503,
 }
 """The one mapping from domain errors to HTTP statuses; the closest listed base class wins."""
 
@@ -115,7 +117,7 @@ def domain_error_to_response(_: Request[Any, Any, Any], exc: DomainError) -> Res
         headers.update(BEARER_CHALLENGE)
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
-    if isinstance(exc, ProviderUnavailable):
+    if isinstance(exc, ProviderUnavailable | PartnerUnavailable):
         headers["Retry-After"] = "5"
     field = exc.field if isinstance(exc, ValidationFailed) else None
     return problem_response(status_for(exc), exc.code, exc.detail, field=field, headers=headers)
@@ -195,7 +197,7 @@ _DESCRIPTIONS = {
     422: "The input parses but breaks a rule; `field` names the culprit",
     413: "The request body is too large",
     429: "Too many attempts; `Retry-After` says when to try again",
-    503: "The payment provider cannot be reached; retry with the same Idempotency-Key",
+    503: "A payment provider or partner platform cannot be reached; retry later",
 }
 
 

@@ -278,6 +278,7 @@ class HeldTicketOut(msgspec.Struct):
     from_resale: bool
     admitted_at: datetime | None
     qr_url: str | None
+    seat_id: UUID | None
 
     @classmethod
     def of(cls, ticket: Ticket) -> HeldTicketOut:
@@ -293,6 +294,7 @@ class HeldTicketOut(msgspec.Struct):
             from_resale=ticket.replaces is not None,
             admitted_at=ticket.admitted_at,
             qr_url=f"/api/v1/tickets/{ticket.id}/qr.svg" if valid else None,
+            seat_id=ticket.seat_id,
         )
 
 

@@ -10,15 +10,19 @@ backoff while the endpoint fails. Signatures follow Stripe's scheme:
 
 Test cards (any future expiry, any CVC):
 
-    4242 4242 4242 4242   succeeds
+    4242 4242 4242 4242   succeeds (and, saved for renewals, keeps succeeding)
     4000 0000 0000 0002   is declined (card_declined)
     4000 0000 0000 9995   fails for insufficient funds (insufficient_funds)
+    4000 0000 0000 0341   succeeds on the page, but once saved every renewal is declined
+                          (like Stripe's card of that number)
+
+A checkout asked to save the payer's method keeps the card it was paid with; renewals are
+then charged from it without a page (`adapters.payments.sandbox_cards`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
@@ -29,6 +33,7 @@ from uuid import UUID
 import attrs
 import structlog
 
+from adapters.payments.sandbox_cards import SavedCards
 from core.payments.model import PaymentId, RefundId
 from core.payments.ports import (
     Checkout,
@@ -40,15 +45,15 @@ from core.payments.ports import (
     ProviderStatus,
     RefundRequest,
 )
+from core.shared import signatures
 from core.shared.clock import Clock
 from core.shared.errors import Conflict, NotFound, ValidationFailed
 from core.shared.money import Money
+from core.shared.signatures import SIGNATURE_HEADER, TOLERANCE, sign
 
 log = structlog.get_logger("stagedoor.payments")
 
 NAME = "sandbox"
-SIGNATURE_HEADER = "Stagedoor-Signature"
-TOLERANCE = timedelta(seconds=300)
 LEASE = timedelta(seconds=60)  # how long a delivery attempt keeps a webhook to itself
 MAX_ATTEMPTS = 16  # about a day and a half of retries, growing to an hour apart
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # when a webhook that was given up on is due
@@ -56,7 +61,10 @@ TEST_CARDS: dict[str, str | None] = {
     "4242424242424242": None,
     "4000000000000002": "card_declined",
     "4000000000009995": "insufficient_funds",
+    "4000000000000341": None,
 }
+SAVED_CARD_DECLINES: dict[str, str] = {"4000000000000341": "card_declined"}
+"""How a saved card answers when it is charged without the payer (a renewal)."""
 
 
 @attrs.define
@@ -75,6 +83,9 @@ class SandboxIntent:
     updated_at: datetime
     status: str = "open"  # open | succeeded | failed | canceled
     decline_reason: str | None = None
+    save_card: bool = False  # keep the card it is paid with, for charges without a page
+    saved_card: str | None = None  # the test card kept (sandbox test numbers only)
+    mandate: str | None = None  # for a charge made without a page: the checkout it used
 
 
 @attrs.frozen
@@ -138,28 +149,12 @@ Poster = Callable[[str, bytes, Mapping[str, str]], Awaitable[int]]
 """POST a body with headers to a URL; returns the HTTP status."""
 
 
-def sign(secret: str, body: bytes, timestamp: int) -> str:
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
-
-
 def verify(secret: str, body: bytes, header: str | None, now: datetime) -> None:
     """Check a signature header against the raw body; InvalidWebhook says what is wrong."""
-    if not header:
-        raise InvalidWebhook(f"the {SIGNATURE_HEADER} header is missing")
-    parts: dict[str, list[str]] = {}
-    for item in header.split(","):
-        key, _, value = item.strip().partition("=")
-        parts.setdefault(key, []).append(value)
     try:
-        timestamp = int(parts["t"][0])
-    except (KeyError, ValueError):
-        raise InvalidWebhook(f"the {SIGNATURE_HEADER} header has no timestamp") from None
-    if abs(now.timestamp() - timestamp) > TOLERANCE.total_seconds():
-        raise InvalidWebhook("the webhook's timestamp is more than 300 s from now; replay refused")
-    expected = sign(secret, body, timestamp).partition("v1=")[2]
-    if not any(hmac.compare_digest(expected, given) for given in parts.get("v1", [])):
-        raise InvalidWebhook("the webhook's signature does not match its body")
+        signatures.verify(secret, body, header, now, TOLERANCE)
+    except signatures.SignatureInvalid as exc:
+        raise InvalidWebhook(str(exc)) from None
 
 
 def _card(number: str) -> str:
@@ -171,8 +166,9 @@ def _card(number: str) -> str:
     return digits
 
 
-class SandboxProvider:
-    """The PaymentProvider port, plus what its hosted page and its delivery job need."""
+class SandboxProvider(SavedCards):
+    """The PaymentProvider port (with charges of saved cards), plus what its hosted page and
+    its delivery job need."""
 
     name = NAME
 
@@ -215,6 +211,7 @@ class SandboxProvider:
                     expires_at=request.expires_at,
                     created_at=now,
                     updated_at=now,
+                    save_card=request.save_method,
                 )
                 await uow.sandbox.add_intent(intent)
                 await uow.commit()
@@ -299,13 +296,15 @@ class SandboxProvider:
     async def pay(self, intent_id: str, card_number: str) -> SandboxIntent:
         """The payer pressed Pay: the test card decides; a repeat changes nothing."""
         card = _card(card_number)
-        return await self._finish(intent_id, TEST_CARDS[card])
+        return await self._finish(intent_id, TEST_CARDS[card], card=card)
 
     async def cancel(self, intent_id: str) -> SandboxIntent:
         """The payer gave up on the page."""
         return await self._finish(intent_id, "canceled_by_payer")
 
-    async def _finish(self, intent_id: str, decline: str | None) -> SandboxIntent:
+    async def _finish(
+        self, intent_id: str, decline: str | None, card: str | None = None
+    ) -> SandboxIntent:
         now = self._clock.now()
         async with self._new_uow() as uow:
             intent = await uow.sandbox.intent(intent_id)
@@ -322,6 +321,8 @@ class SandboxProvider:
                 intent.status = "canceled"
             else:
                 intent.status = "failed" if decline else "succeeded"
+            if intent.save_card and not decline:
+                intent.saved_card = card
             intent.decline_reason, intent.updated_at = decline, now
             await uow.sandbox.save_intent(intent)
             await uow.sandbox.enqueue(self._webhook(kind, intent, now, reason=decline))

@@ -10,6 +10,8 @@ Webhook events this adapter reads (subscribe the endpoint to these):
     checkout.session.async_payment_succeeded              -> PAYMENT_SUCCEEDED
     checkout.session.async_payment_failed                 -> PAYMENT_FAILED
     checkout.session.expired                              -> PAYMENT_EXPIRED
+    payment_intent.succeeded / .payment_failed            -> PAYMENT_SUCCEEDED | PAYMENT_FAILED
+      (only our off-session charges of a saved card: see adapters.payments.stripe_saved)
     refund.created / refund.updated / refund.failed       -> REFUND_SUCCEEDED | REFUND_FAILED
       (and the legacy charge.refund.updated)                 by the refund's status
     charge.refunded, when the charge embeds its refunds   -> as the newest refund
@@ -36,8 +38,10 @@ from stripe.params import PayoutCreateParams, RefundCreateParams
 from stripe.params.checkout import SessionCreateParams
 
 from adapters.clock import SystemClock
+from adapters.payments import stripe_saved
 from core.payments.model import PaymentId, RefundId
 from core.payments.ports import (
+    ChargeOutcome,
     Checkout,
     CheckoutRequest,
     InvalidWebhook,
@@ -47,6 +51,7 @@ from core.payments.ports import (
     ProviderStatus,
     ProviderUnavailable,
     RefundRequest,
+    SavedMethodCharge,
 )
 from core.shared.clock import Clock
 from core.shared.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -161,6 +166,9 @@ class StripeProvider:
         expires_at = self._checkout_expiry(request.expires_at)
         if expires_at is not None:
             params["expires_at"] = expires_at
+        if request.save_method:  # keep the card on a new Customer, for renewals
+            params["customer_creation"] = "always"
+            params["payment_intent_data"]["setup_future_usage"] = "off_session"
         with _translated("open a checkout"):
             session = await self._client.v1.checkout.sessions.create_async(
                 params, {"idempotency_key": request.idempotency_key}
@@ -240,10 +248,32 @@ class StripeProvider:
             )
         return payout.id
 
+    async def charge_saved(self, request: SavedMethodCharge) -> ChargeOutcome:
+        """Charge the card checkout `mandate_ref` kept, without the payer: an off-session
+        PaymentIntent under the payment's idempotency key (see stripe_saved)."""
+        with _translated("look up a checkout"):
+            session = await self._client.v1.checkout.sessions.retrieve_async(
+                request.mandate_ref, {"expand": ["payment_intent"]}
+            )
+        customer, method = stripe_saved.mandate_of(session)
+        params = stripe_saved.charge_params(request, customer, method)
+        with _translated("charge a saved card"):
+            try:
+                intent = await self._client.v1.payment_intents.create_async(
+                    params, {"idempotency_key": request.idempotency_key}
+                )
+            except stripe.CardError as exc:
+                return stripe_saved.declined(exc)
+        return stripe_saved.outcome_of(intent)
+
     async def fetch_status(self, provider_ref: str) -> ProviderStatus:
         """How a checkout stands: paid, expired, or still open (or paid by a slow method
         whose money has not arrived; a failed one of those shows as pending too, until
-        the payment expires)."""
+        the payment expires). An off-session charge (`pi_...`) answers by its intent."""
+        if provider_ref.startswith("pi_"):
+            with _translated("look up a payment"):
+                intent = await self._client.v1.payment_intents.retrieve_async(provider_ref)
+            return stripe_saved.outcome_of(intent).status
         with _translated("look up a checkout"):
             session = await self._client.v1.checkout.sessions.retrieve_async(provider_ref)
         if session.status == "expired":
@@ -366,6 +396,8 @@ def _event_of(raw: dict[str, Any]) -> ProviderEvent:
         return _session_event(event_id, ProviderEventType.PAYMENT_EXPIRED, obj)
     if kind in _REFUND_EVENTS:
         return _refund_event(event_id, kind, obj, obj)
+    if kind.startswith("payment_intent."):
+        return stripe_saved.intent_event(event_id, kind, obj) or _ignored(event_id, kind)
     if kind == "charge.refunded":
         refunds = (obj.get("refunds") or {}).get("data") or []
         if refunds and isinstance(refunds[0], dict):  # newest first, when the charge has them

@@ -51,9 +51,12 @@ class _BookingEvent(DomainEvent):
 
 @attrs.frozen(kw_only=True)
 class BookingConfirmed(_BookingEvent):
-    """Seats were booked (and paid for, if the event has a price): tickets exist."""
+    """Seats were booked (and paid for, if the event has a price): tickets exist. `calendar`
+    holds the event's calendar facts for the guest (core.booking.notes), so that telling
+    them reads nothing."""
 
     name = "booking.confirmed"
+    calendar: dict[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -68,6 +71,33 @@ class BookingExpired(_BookingEvent):
     name = "booking.expired"
 
 
+@attrs.frozen(kw_only=True)
+class WaitlistOffered(DomainEvent):
+    """Freed seats are held for a waiting guest until `expires_at` (local time)."""
+
+    name = "waitlist.offered"
+    entry_id: UUID
+    live_event_id: UUID
+    guest_id: UUID
+    seats: int
+    title: str
+    starts_at: datetime
+    expires_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class AvailabilityChanged(DomainEvent):
+    """Seats of an event were taken or given back, or it was cancelled or resized.
+
+    It carries no counts on purpose: concurrent bookings each record one, and a count read
+    before the atomic update could be stale. Whoever reacts reads the event's current state.
+    """
+
+    name = "availability.changed"
+    live_event_id: UUID
+    host_id: UUID
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     EventPublished,
     EventChanged,
@@ -75,4 +105,6 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     BookingConfirmed,
     BookingCancelled,
     BookingExpired,
+    WaitlistOffered,
+    AvailabilityChanged,
 )

@@ -54,12 +54,100 @@ EN: dict[str, tuple[str, str]] = {
     "waitlist_offer": (
         "Seats for you: {title}",
         "{seats} seat(s) for {title} on {starts_at} freed up and are held for you until "
-        "{expires_at}. Book them here: {link}",
+        "{expires_at}. Open the event on Stagedoor to book them before then; after that they "
+        "go to the next person waiting.",
     ),
     "refund_succeeded": (
         "Refund of {amount}",
         "We refunded {amount} to you ({reason}). Depending on your bank it may take a few "
         "days to appear.",
+    ),
+    "subscription_activated": (
+        "Welcome to {plan}",
+        "Your {plan} subscription is active and your perks apply from now on. It renews on {date}.",
+    ),
+    "pass_activated": (
+        "Welcome to {plan}",
+        "Your {plan} pass is active until {date}; your perks apply from now on.",
+    ),
+    "subscription_receipt": (
+        "Receipt: {amount} for {plan}",
+        "We charged {amount} for {plan}, for {period}. Payment reference: {payment}.",
+    ),
+    "renewal_receipt": (
+        "Receipt: {amount} for {plan}",
+        "We renewed {plan} and charged {amount}, for {period}. Payment reference: {payment}.",
+    ),
+    "upgrade_receipt": (
+        "Receipt: {amount} for {plan}",
+        "We charged {amount} to move you to {plan} for the rest of the period ({period}). "
+        "Payment reference: {payment}.",
+    ),
+    "renewal_failed": (
+        "Payment for {plan} did not go through",
+        "We could not charge {amount} to renew {plan} ({reason}). We will try again on "
+        "{retry_at}; your perks stay meanwhile. You can also pay now, with another card if "
+        "need be, on your subscriptions page.",
+    ),
+    "subscription_past_due": (
+        "{plan}: payment needed",
+        "We tried several times but could not charge {amount} to renew {plan}. Your perks are "
+        "paused. Pay on your subscriptions page before {cancel_at}, or the subscription will be "
+        "cancelled then.",
+    ),
+    "subscription_cancelled": (
+        "{plan} cancelled",
+        "Your {plan} subscription is cancelled, as you asked.",
+    ),
+    "subscription_cancelled_refund": (
+        "{plan} cancelled",
+        "Your {plan} subscription is cancelled, as you asked. We are refunding {refund} for the "
+        "unused time; depending on your bank it may take a few days to appear.",
+    ),
+    "subscription_cancelled_unpaid": (
+        "{plan} cancelled",
+        "Your {plan} subscription is cancelled: its renewal was not paid. You can subscribe "
+        "again at any time.",
+    ),
+    "subscription_ending": (
+        "{plan} will end on {date}",
+        "As you asked, {plan} will not renew: your perks last until {date}, then it ends. "
+        "Changed your mind? Resume it on your subscriptions page before then.",
+    ),
+    "subscription_resumed": (
+        "{plan} will renew",
+        "{plan} will renew on {date} as before.",
+    ),
+    "subscription_ended": (
+        "{plan} has ended",
+        "Your {plan} subscription has ended. You can subscribe again at any time.",
+    ),
+    "plan_changed": (
+        "You moved to {plan}",
+        "Your subscription moved from {previous} to {plan}.",
+    ),
+    "plan_changed_charged": (
+        "You moved to {plan}",
+        "Your subscription moved from {previous} to {plan}. We charged {amount} for the rest "
+        "of this period.",
+    ),
+    "plan_changed_refunded": (
+        "You moved to {plan}",
+        "Your subscription moved from {previous} to {plan}. We are refunding {amount} for the "
+        "rest of this period.",
+    ),
+    "plan_change_declined": (
+        "Could not move to {wanted}",
+        "We could not charge the difference to move to {wanted} ({reason}); you stay on {plan}.",
+    ),
+    "invoice_issued": (
+        "Invoice for {conference}: {amount}",
+        "{conference} now lists {participants} participants, which needs the {tier} tier. "
+        "Please pay {amount} on your billing page. Nothing stops meanwhile.",
+    ),
+    "invoice_paid": (
+        "Receipt: {amount} for {conference}",
+        "Thank you: we received {amount} for the {tier} tier of {conference}.",
     ),
     "resale_sold": (
         "Sold: {event_name}",
@@ -125,7 +213,8 @@ RU: dict[str, tuple[str, str]] = {
     "waitlist_offer": (
         "Места для вас: {title}",
         "Освободились места ({seats}) на «{title}» {starts_at}; они придержаны для вас до "
-        "{expires_at}. Забронировать: {link}",
+        "{expires_at}. Откройте мероприятие в Stagedoor и забронируйте их до этого времени, "
+        "потом они перейдут следующему в очереди.",
     ),
     "refund_succeeded": (
         "Возврат {amount}",
@@ -153,6 +242,93 @@ RU: dict[str, tuple[str, str]] = {
         "Ваш билет: {event_name}",
         "Вы купили билет на «{event_name}» за {price}. Он в разделе «Мои билеты» на Stagedoor; "
         "его штрихкод видите только вы.",
+    ),
+    "subscription_activated": (
+        "Добро пожаловать в {plan}",
+        "Подписка {plan} действует, преимущества уже работают. Она продлится {date}.",
+    ),
+    "pass_activated": (
+        "Добро пожаловать в {plan}",
+        "Абонемент {plan} действует до {date}; преимущества уже работают.",
+    ),
+    "subscription_receipt": (
+        "Чек: {amount} за {plan}",
+        "Мы списали {amount} за {plan}, за период {period}. Номер платежа: {payment}.",
+    ),
+    "renewal_receipt": (
+        "Чек: {amount} за {plan}",
+        "Мы продлили {plan} и списали {amount}, за период {period}. Номер платежа: {payment}.",
+    ),
+    "upgrade_receipt": (
+        "Чек: {amount} за {plan}",
+        "Мы списали {amount} за переход на {plan} до конца периода ({period}). Номер платежа: "
+        "{payment}.",
+    ),
+    "renewal_failed": (
+        "Платёж за {plan} не прошёл",
+        "Не удалось списать {amount} за продление {plan} ({reason}). Попробуем снова "
+        "{retry_at}; преимущества пока сохраняются. Можно оплатить и сейчас, при необходимости "
+        "другой картой, на странице подписок.",
+    ),
+    "subscription_past_due": (
+        "{plan}: нужна оплата",
+        "Мы несколько раз пытались списать {amount} за продление {plan}, но не смогли. "
+        "Преимущества приостановлены. Оплатите на странице подписок до {cancel_at}, иначе "
+        "подписка будет отменена.",
+    ),
+    "subscription_cancelled": (
+        "{plan}: подписка отменена",
+        "Ваша подписка {plan} отменена, как вы просили.",
+    ),
+    "subscription_cancelled_refund": (
+        "{plan}: подписка отменена",
+        "Ваша подписка {plan} отменена, как вы просили. Мы возвращаем {refund} за "
+        "неиспользованное время; в зависимости от банка деньги придут через несколько дней.",
+    ),
+    "subscription_cancelled_unpaid": (
+        "{plan}: подписка отменена",
+        "Ваша подписка {plan} отменена: продление не было оплачено. Оформить её снова можно в "
+        "любой момент.",
+    ),
+    "subscription_ending": (
+        "{plan} закончится {date}",
+        "Как вы просили, {plan} не будет продлеваться: преимущества действуют до {date}, потом "
+        "подписка закончится. Передумали? Возобновите её на странице подписок до этой даты.",
+    ),
+    "subscription_resumed": (
+        "{plan} будет продлеваться",
+        "{plan} продлится {date}, как раньше.",
+    ),
+    "subscription_ended": (
+        "{plan}: подписка закончилась",
+        "Ваша подписка {plan} закончилась. Оформить её снова можно в любой момент.",
+    ),
+    "plan_changed": (
+        "Вы перешли на {plan}",
+        "Ваша подписка переведена с {previous} на {plan}.",
+    ),
+    "plan_changed_charged": (
+        "Вы перешли на {plan}",
+        "Ваша подписка переведена с {previous} на {plan}. Мы списали {amount} за остаток периода.",
+    ),
+    "plan_changed_refunded": (
+        "Вы перешли на {plan}",
+        "Ваша подписка переведена с {previous} на {plan}. Мы возвращаем {amount} за остаток "
+        "периода.",
+    ),
+    "plan_change_declined": (
+        "Не удалось перейти на {wanted}",
+        "Не удалось списать разницу за переход на {wanted} ({reason}); вы остаётесь на {plan}.",
+    ),
+    "invoice_issued": (
+        "Счёт за {conference}: {amount}",
+        "В {conference} уже {participants} участников, для этого нужен тариф «{tier}». "
+        "Оплатите {amount} на странице оплаты конференций. Работа при этом не "
+        "останавливается.",
+    ),
+    "invoice_paid": (
+        "Чек: {amount} за {conference}",
+        "Спасибо: мы получили {amount} за тариф «{tier}» конференции {conference}.",
     ),
     "registration_attempted": (
         "Кто-то пытался зарегистрироваться с вашей почтой",

@@ -34,6 +34,8 @@ class Purpose(enum.StrEnum):
     BOOKING = "booking"
     RESALE = "resale"
     SUBSCRIPTION = "subscription"
+    BILLING = "billing"
+    """An organiser's invoice for a conference's participant tier."""
 
 
 class PaymentStatus(enum.StrEnum):
@@ -164,9 +166,14 @@ class Payment(Aggregate):
 
     def open(self, provider_ref: str, redirect_url: str, now: datetime) -> None:
         """The provider opened its checkout for us; the payer may now be sent there."""
+        self.attach(provider_ref, now, what="checkout")
+        self.redirect_url = redirect_url
+
+    def attach(self, provider_ref: str, now: datetime, *, what: str = "charge") -> None:
+        """The provider took the payment up (a checkout, or a charge made without a page)."""
         if self.provider_ref not in (None, provider_ref):
-            raise Conflict("this payment already has another checkout at the provider")
-        self.provider_ref, self.redirect_url = provider_ref, redirect_url
+            raise Conflict(f"this payment already has another {what} at the provider")
+        self.provider_ref = provider_ref
         if self.status is PaymentStatus.CREATED:
             self.status = PaymentStatus.PENDING
         self.updated_at = now

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from uuid import UUID
 
 import attrs
@@ -40,6 +40,8 @@ class CheckoutRequest:
     cancel_url: str
     expires_at: datetime
     idempotency_key: str
+    save_method: bool = False
+    """Keep the payer's payment method for later charges made without them (renewals)."""
 
 
 @attrs.frozen
@@ -96,6 +98,32 @@ class ProviderStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
+@attrs.frozen
+class SavedMethodCharge:
+    """Charge the payment method a payer saved at an earlier checkout, without them present.
+
+    `mandate_ref` is that checkout's reference at the provider (the payment's `provider_ref`);
+    the provider finds the saved method from it. `idempotency_key` is stored before the call,
+    so a timeout followed by a retry charges once.
+    """
+
+    payment_id: PaymentId
+    amount: Money
+    description: str
+    mandate_ref: str
+    idempotency_key: str
+
+
+@attrs.frozen
+class ChargeOutcome:
+    """What the provider answered to an off-session charge: SUCCEEDED or FAILED at once, or
+    PENDING when the result comes later by webhook."""
+
+    provider_ref: str
+    status: ProviderStatus
+    reason: str = ""
+
+
 class PaymentProvider(Protocol):
     """A payment service (the sandbox, Stripe...). Every call that moves money carries an
     idempotency key stored before the call, so a timeout and a retry move it once."""
@@ -120,6 +148,17 @@ class PaymentProvider(Protocol):
     async def fetch_status(self, provider_ref: str) -> ProviderStatus:
         """Ask the provider how a payment stands (reconciliation after lost webhooks)."""
         ...
+
+
+@runtime_checkable
+class OffSessionCharges(Protocol):
+    """A provider that can charge a saved payment method without the payer (renewals).
+
+    Optional: a provider without it still takes one-off payments on its hosted page, but
+    plans that renew by themselves are unavailable on it.
+    """
+
+    async def charge_saved(self, request: SavedMethodCharge) -> ChargeOutcome: ...
 
 
 class PaymentRepository(Protocol):

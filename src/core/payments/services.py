@@ -86,8 +86,12 @@ async def open_checkout(
     providers: Providers,
     urls: ReturnUrls,
     clock: Clock,
+    save_method: bool = False,
 ) -> Payment:
-    """Ask the provider for its hosted page; an open payment keeps the page it has."""
+    """Ask the provider for its hosted page; an open payment keeps the page it has.
+
+    `save_method` asks the provider to keep the payer's payment method for charges made
+    later without them (`core.payments.offsession`)."""
     async with uow:
         payment = await uow.payments.get(payment_id)
     if payment.redirect_url is not None or payment.status not in OPEN:
@@ -101,6 +105,7 @@ async def open_checkout(
             cancel_url=urls.cancel(payment.id),
             expires_at=payment.expires_at,
             idempotency_key=payment.idempotency_key,
+            save_method=save_method,
         )
     )
     async with uow:
@@ -125,6 +130,8 @@ async def record_provider_event(
             return False
         payment = await _payment_of(event, provider, uow)
         if payment is not None:
+            if payment.provider_ref is None and event.provider_ref:  # its call never answered
+                payment.attach(event.provider_ref, now)
             await _apply(event, payment, uow, now)
             await uow.payments.save(payment)
         await uow.commit()
@@ -152,15 +159,16 @@ async def _apply(
     elif kind is ProviderEventType.PAYMENT_EXPIRED:
         payment.expire(max(now, payment.expires_at))
     elif kind is ProviderEventType.PAYMENT_SUCCEEDED:
-        await _capture(payment, event.fee, uow, now)
+        await capture(payment, event.fee, uow, now)
     else:  # a refund can only follow a capture, whatever order the news came in
-        await _capture(payment, None, uow, now)
+        await capture(payment, None, uow, now)
         await _settle_refund(event, payment, uow, now)
 
 
-async def _capture(
+async def capture(
     payment: Payment, fee: Money | None, uow: PaymentsUnitOfWork, now: datetime
 ) -> None:
+    """Inside a transaction: the provider took the money; booked in the ledger once."""
     if payment.succeed(now, fee=fee):
         await uow.ledger.post(ledger.capture(payment.id, payment.amount, now))
         if fee is not None and fee.amount > 0:

@@ -39,7 +39,13 @@ class OutboxUnitOfWork(UnitOfWork, Protocol):
 
 
 def handler_key(handler: Handler) -> str:
-    """A stable name for a handler, carried in queue messages instead of the function."""
+    """A stable name for a handler, carried in queue messages instead of the function.
+
+    A handler object may name itself with a `handler_key` attribute (plugins' handlers do).
+    """
+    named = getattr(handler, "handler_key", None)
+    if isinstance(named, str):
+        return named
     return f"{handler.__module__}:{handler.__qualname__}"
 
 

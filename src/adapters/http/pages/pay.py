@@ -23,6 +23,8 @@ from core.booking.model import BookingId, BookingStatus
 from core.payments.model import Payment, PaymentId, PaymentStatus, Purpose
 from core.payments.services import find_payment
 from core.shared.errors import Conflict, ValidationFailed
+from core.subscriptions.billing import InvoiceId, InvoiceStatus
+from core.subscriptions.model import ChargeId, ChargeStatus
 
 
 class PayForm(msgspec.Struct):
@@ -37,6 +39,7 @@ class Outcome:
     message: str
     tone: str  # ok | wait | error
     refresh: bool = False
+    link: str = ""  # where the payer goes on from here, when not back to a booking
 
 
 def _outcome(payment: Payment, booking: BookingStatus | None, cancelled: bool) -> Outcome:
@@ -95,6 +98,59 @@ def _outcome(payment: Payment, booking: BookingStatus | None, cancelled: bool) -
     )
 
 
+async def _paid_for(payment: Payment, platform: PlatformDep, cancelled: bool) -> Outcome:
+    """How a subscription's or an invoice's payment stands, for the payer coming back."""
+    if payment.status in (PaymentStatus.CREATED, PaymentStatus.PENDING) or payment.status in (
+        PaymentStatus.FAILED,
+        PaymentStatus.EXPIRED,
+    ):
+        return _unpaid(payment, cancelled)
+    settled = await _settled(payment, platform)
+    if payment.purpose is Purpose.BILLING:
+        if settled:
+            return Outcome(
+                "invoice_paid", "Invoice paid", "Thank you: the invoice is paid.", "ok",
+                link="/billing",
+            )  # fmt: skip
+    elif settled:
+        return Outcome(
+            "subscribed",
+            "Subscription paid",
+            "Payment received: your subscription is active.",
+            "ok",
+            link="/subscriptions",
+        )
+    return Outcome("confirming", "Payment received", "Bringing it in…", "wait", refresh=True)
+
+
+def _unpaid(payment: Payment, cancelled: bool) -> Outcome:
+    if payment.status in (PaymentStatus.CREATED, PaymentStatus.PENDING):
+        if cancelled:
+            return Outcome(
+                "cancelled", "Payment cancelled", "You left the payment page; nothing was "
+                "charged.", "error", refresh=True,
+            )  # fmt: skip
+        return Outcome(
+            "processing", "Waiting for the payment",
+            "The payment provider has not told us the result yet.", "wait", refresh=True,
+        )  # fmt: skip
+    reason = (payment.failure_reason or "the time to pay ran out").replace("_", " ")
+    return Outcome(
+        "declined", "Payment not made", f"The payment did not go through ({reason}); nothing "
+        "was charged. You can try again from your page.", "error",
+    )  # fmt: skip
+
+
+async def _settled(payment: Payment, platform: PlatformDep) -> bool:
+    """Has the subscription or invoice taken this payment in yet (its handler ran)?"""
+    async with platform.new_uow() as uow:
+        if payment.purpose is Purpose.BILLING:
+            invoice = await uow.invoices.find(InvoiceId(payment.reference_id))
+            return invoice is not None and invoice.status is not InvoiceStatus.OPEN
+        charge = await uow.charges.find(ChargeId(payment.reference_id))
+        return charge is not None and charge.status is not ChargeStatus.OPEN
+
+
 class PayPages(Controller):
     path = "/pay"
     include_in_schema = False
@@ -129,11 +185,14 @@ class PayPages(Controller):
         payment = await find_payment(PaymentId(payment_id), uow=platform.new_uow())
         if payment.purpose is Purpose.RESALE:  # its purchase page tells how the sale stands
             return Redirect(f"/resale/purchases/{payment.reference_id}", status_code=303)
-        booking = None
-        if payment.purpose is Purpose.BOOKING:
-            async with platform.new_uow() as uow:
-                booking = (await uow.bookings.get(BookingId(payment.reference_id))).status
-        outcome = _outcome(payment, booking, bool(cancelled))
+        if payment.purpose in (Purpose.SUBSCRIPTION, Purpose.BILLING):
+            outcome = await _paid_for(payment, platform, bool(cancelled))
+        else:
+            booking = None
+            if payment.purpose is Purpose.BOOKING:
+                async with platform.new_uow() as uow:
+                    booking = (await uow.bookings.get(BookingId(payment.reference_id))).status
+            outcome = _outcome(payment, booking, bool(cancelled))
         return Template(
             template_name="pay/result.html",
             context={**attrs.asdict(outcome), "payment": payment, "amount": str(payment.amount)},

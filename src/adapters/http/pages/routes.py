@@ -16,6 +16,7 @@ from adapters.http.pages.booking import BookingPages
 from adapters.http.pages.conferences import ConferencePages, StaffJoinPages
 from adapters.http.pages.dashboard import DashboardPages
 from adapters.http.pages.desk import DeskPages
+from adapters.http.pages.hosting import HostingPages
 from adapters.http.pages.layout import PAGE_ERRORS
 from adapters.http.pages.participants import ParticipantPages
 from adapters.http.pages.planning import PlanningPages
@@ -24,6 +25,7 @@ from adapters.http.pages.resale import ResalePages
 from adapters.http.pages.selling import SellingPages
 from adapters.http.pages.session import csrf_guard, provide_page_session, provide_signed_in
 from adapters.http.pages.signin import SignInPages
+from adapters.http.pages.subscriptions import SubscriptionPages
 from adapters.http.pages.tickets import PhonePages, TicketPages
 
 STATIC = Path(__file__).parent / "static"
@@ -42,6 +44,8 @@ def distribution_pages() -> Router:
             PlanningPages,
             PointPages,
             BookingPages,
+            HostingPages,
+            SubscriptionPages,
             ResalePages,
             SellingPages,
             TicketPages,

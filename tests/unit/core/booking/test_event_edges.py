@@ -126,8 +126,8 @@ def test_seats_are_not_taken_back_for_a_cancelled_event_even_before_its_start() 
 def test_releasing_no_seats_is_refused() -> None:
     live = event()
     live.booked = 2
-    assert conflict(live.release, 0) == "cannot release 0 seats, 2 are booked"
-    live.release(2)
+    assert conflict(live.release, 0, T0) == "cannot release 0 seats, 2 are booked"
+    live.release(2, T0)
     assert live.booked == 0
 
 

@@ -6,6 +6,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from adapters.http.pages.phrases import resale
+from adapters.http.pages.phrases import booking, resale, subscriptions
 
-DOMAINS: tuple[ModuleType, ...] = (resale,)
+DOMAINS: tuple[ModuleType, ...] = (booking, subscriptions, resale)

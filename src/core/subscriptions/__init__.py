@@ -1,0 +1,1 @@
+"""Subscriptions: plans, passes and monthly renewals with dunning, and organiser billing."""
