@@ -72,48 +72,39 @@ async def on_event_cancelled(event: EventCancelled, ctx: ResaleContext) -> None:
     )
 
 
-async def on_listing_sold(event: ListingSold, ctx: ResaleContext) -> None:
+async def _tell_both(
+    event: ListingSold | SaleUnwound,
+    ctx: ResaleContext,
+    templates: tuple[str, str],
+    seller_facts: dict[str, str],
+) -> None:
+    """Notify the seller and the buyer of a listing, each once (keyed by event and side)."""
     facts = {"event_name": event.event_name, "price": str(event.price)}
+    seller, buyer = templates
     await request_notifications(
         [
             NotificationRequest(
                 AccountId(event.seller_id),
-                "resale_sold",
+                seller,
                 f"{event.name}:{event.listing_id}:seller",
-                {**facts, "proceeds": str(event.proceeds)},
+                {**facts, **seller_facts},
             ),
             NotificationRequest(
-                AccountId(event.buyer_id),
-                "resale_bought",
-                f"{event.name}:{event.listing_id}:buyer",
-                facts,
+                AccountId(event.buyer_id), buyer, f"{event.name}:{event.listing_id}:buyer", facts
             ),
         ],
         uow=ctx.new_uow(),
         clock=ctx.clock,
     )
+
+
+async def on_listing_sold(event: ListingSold, ctx: ResaleContext) -> None:
+    proceeds = {"proceeds": str(event.proceeds)}
+    await _tell_both(event, ctx, ("resale_sold", "resale_bought"), proceeds)
 
 
 async def on_sale_unwound(event: SaleUnwound, ctx: ResaleContext) -> None:
-    facts = {"event_name": event.event_name, "price": str(event.price)}
-    await request_notifications(
-        [
-            NotificationRequest(
-                AccountId(event.seller_id),
-                "resale_unwound_seller",
-                f"{event.name}:{event.listing_id}:seller",
-                facts,
-            ),
-            NotificationRequest(
-                AccountId(event.buyer_id),
-                "resale_unwound_buyer",
-                f"{event.name}:{event.listing_id}:buyer",
-                facts,
-            ),
-        ],
-        uow=ctx.new_uow(),
-        clock=ctx.clock,
-    )
+    await _tell_both(event, ctx, ("resale_unwound_seller", "resale_unwound_buyer"), {})
 
 
 HANDLERS: dict[str, Sequence[Handler]] = {
