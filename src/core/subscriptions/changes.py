@@ -40,6 +40,7 @@ from core.subscriptions.plans import Plan
 from core.subscriptions.ports import SubscriptionsUnitOfWork
 
 BY_SUBSCRIBER = "cancelled by the subscriber"
+NOTHING_OWED_NOW = "nothing is owed on this subscription"
 
 
 async def _owned(
@@ -166,7 +167,6 @@ async def pay_now(
     uow: SubscriptionsUnitOfWork,
     clock: Clock,
     terms: PaymentTerms,
-    providers: Providers,
 ) -> Payment:
     """Pay an unpaid renewal by hand, on the provider's page (with another card, if need
     be: it then pays the renewals that follow). The caller opens the payment's checkout.
@@ -175,21 +175,20 @@ async def pay_now(
     already open for this renewal is offered again rather than a second one.
     """
     now = clock.now()
-    refund = None
     async with uow:
         subscription, _ = await _owned(subscription_id, actor, uow)
         charge = await uow.charges.open_of(subscription.id)
         if charge is None or not unpaid_renewal(subscription, charge):
-            raise Conflict("nothing is owed on this subscription")
+            raise Conflict(NOTHING_OWED_NOW)
         assert charge.payment_id is not None
         last = await uow.payments.get_for_update(charge.payment_id)
         if is_live_attempt(charge, last):
             if charge.via_checkout:
                 return last
             raise Conflict("a payment for this renewal is on its way; look again in a minute")
-        refund = await settle(subscription, charge, last, uow, now)  # count its failure first
+        await settle(subscription, charge, last, uow, now)  # its news first: paid after all?
         if charge.status is not ChargeStatus.OPEN:
-            raise Conflict("nothing is owed on this subscription")
+            raise Conflict(NOTHING_OWED_NOW)
         plan = await uow.plans.get(charge.plan_id)
         payment = await new_attempt(
             subscription, charge, plan, uow, now, via_checkout=True, hold=terms.hold
@@ -197,6 +196,4 @@ async def pay_now(
         await uow.charges.save(charge)
         await uow.subscriptions.save(subscription)
         await uow.commit()
-    if refund is not None:
-        await hand_over_refund(refund, uow=uow, providers=providers)
     return payment

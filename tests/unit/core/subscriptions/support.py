@@ -159,8 +159,8 @@ class World:
     async def pay_now(self, subscription: Subscription) -> Payment:
         """The payment to pay an unpaid renewal by hand (its page not opened yet)."""
         return await changes.pay_now(
-            subscription.id, actor=subscription.account_id, uow=self.new_uow(),
-            clock=self.clock, terms=TERMS, providers=self.providers,
+            subscription.id, actor=subscription.account_id, uow=self.new_uow(), clock=self.clock,
+            terms=TERMS,
         )  # fmt: skip
 
     async def perks(self, account: Account, at: datetime | None = None) -> frozenset[Perk]:
