@@ -18,6 +18,7 @@ from core.payments.model import OPEN, Payment, PaymentId
 from core.payments.services import Providers
 from core.shared.clock import Clock
 from core.shared.errors import Conflict
+from core.subscriptions.charge import Charge, ChargeKind, ChargeStatus
 from core.subscriptions.charges import (
     ATTEMPT_LEASE,
     PENDING_RECHECK,
@@ -27,14 +28,7 @@ from core.subscriptions.charges import (
     send_attempt,
     settle,
 )
-from core.subscriptions.model import (
-    Charge,
-    ChargeKind,
-    ChargeStatus,
-    Subscription,
-    SubscriptionId,
-    SubscriptionStatus,
-)
+from core.subscriptions.model import Subscription, SubscriptionId, SubscriptionStatus
 from core.subscriptions.plans import Plan
 from core.subscriptions.ports import SubscriptionsUnitOfWork
 

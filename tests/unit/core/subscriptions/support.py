@@ -19,8 +19,9 @@ from core.payments.services import PaymentTerms, open_checkout, record_provider_
 from core.shared.money import Money
 from core.shared.perks import Perk
 from core.subscriptions import changes, renewals, services
+from core.subscriptions.charge import Charge
 from core.subscriptions.commands import CancelSubscription, ChangePlan, Subscribe
-from core.subscriptions.model import Charge, Subscription, SubscriptionId
+from core.subscriptions.model import Subscription, SubscriptionId
 from core.subscriptions.plans import Plan, PlanKind, PlanSpec
 
 MONTHLY_PRICE = Money(49_900, "RUB")

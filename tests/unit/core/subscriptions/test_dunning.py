@@ -14,7 +14,8 @@ from core.payments.model import PaymentStatus
 from core.payments.services import expire_payments
 from core.shared.errors import Conflict
 from core.shared.perks import Perk
-from core.subscriptions.model import ChargeStatus, SubscriptionStatus
+from core.subscriptions.charge import ChargeStatus
+from core.subscriptions.model import SubscriptionStatus
 from core.subscriptions.periods import CANCEL_AFTER
 
 

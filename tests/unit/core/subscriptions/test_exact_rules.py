@@ -17,9 +17,10 @@ from core.payments.services import expire_payments
 from core.shared.errors import Conflict, DomainError, NotFound, ValidationFailed
 from core.shared.money import Money
 from core.subscriptions import changes, invoicing, renewals, services
+from core.subscriptions.charge import Charge, ChargeKind, ChargeStatus
 from core.subscriptions.charges import ATTEMPT_LEASE, NOTHING_OWED
 from core.subscriptions.commands import Subscribe
-from core.subscriptions.model import Charge, ChargeKind, ChargeStatus, SubscriptionStatus
+from core.subscriptions.model import SubscriptionStatus
 from core.subscriptions.plans import PARTICIPANTS_MAX, Plan, PlanKind, PlanSpec, Tiers
 
 

@@ -14,8 +14,9 @@ from core.payments.ports import ProviderEventType
 from core.payments.services import PaymentTerms, expire_payments
 from core.shared.errors import Conflict, NotFound, ValidationFailed
 from core.subscriptions import services
+from core.subscriptions.charge import ChargeStatus
 from core.subscriptions.commands import Subscribe
-from core.subscriptions.model import ChargeStatus, SubscriptionStatus
+from core.subscriptions.model import SubscriptionStatus
 from core.subscriptions.plans import PlanKind
 
 
