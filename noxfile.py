@@ -58,3 +58,4 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/booking.py", *session.posargs)
     session.run("python", "benchmarks/planner.py")
     session.run("python", "benchmarks/desk.py")
+    session.run("python", "benchmarks/partners.py")

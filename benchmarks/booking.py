@@ -45,6 +45,13 @@ class Result:
         self.codes: dict[int, int] = {}
         self.elapsed = 0.0
         self.oversold = 0
+        self.cpu = 0.0  # seconds of CPU the web process spent on the scenario
+
+    @property
+    def cpu_ms(self) -> float:
+        """Web-process CPU per successful order: a figure the machine's other load barely
+        moves, unlike throughput (the machine may be shared)."""
+        return 1000 * self.cpu / self.ok if self.ok else 0.0
 
     def add(self, code: int, seconds: float) -> None:
         self.codes[code] = self.codes.get(code, 0) + 1
@@ -121,6 +128,12 @@ async def floor(dsn: str, connections: int, total: int) -> Result:
 
 
 # ---------------------------------------------------------------- the service over HTTP
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -198,6 +211,7 @@ async def http_scenario(
     event: str,
     clients: int,
     total: int,
+    pid: int,
 ) -> Result:
     """`clients` buyers, each on a keep-alive connection of its own, like real browsers.
 
@@ -228,7 +242,9 @@ async def http_scenario(
 
     try:
         await asyncio.gather(*(c.get("/health") for c in own))  # connect before the clock runs
+        cpu = cpu_seconds(pid)
         await run_clients(clients, total, one, result)
+        result.cpu = cpu_seconds(pid) - cpu
     finally:
         await asyncio.gather(*(c.aclose() for c in own))
     return result
@@ -254,13 +270,16 @@ async def service_runs(dsn: str, total: int, redis_url: str | None) -> list[Resu
             results = []
             big = await new_event(client, host, 100_000)
             seq = max(200, total // 10)
-            results.append(await http_scenario(client, "(a) HTTP, 1 client", guests, big, 1, seq))
+            web = procs[0].pid
             results.append(
-                await http_scenario(client, "(b) HTTP, 50 clients", guests, big, 50, total)
+                await http_scenario(client, "(a) HTTP, 1 client", guests, big, 1, seq, web)
+            )
+            results.append(
+                await http_scenario(client, "(b) HTTP, 50 clients", guests, big, 50, total, web)
             )
             scarce = await new_event(client, host, 100)
             rush = await http_scenario(
-                client, "(c) HTTP, 200 buyers/100 seats", guests, scarce, 200, 200
+                client, "(c) HTTP, 200 buyers/100 seats", guests, scarce, 200, 200, web
             )
             seats, capacity = await booked(client, scarce)
             rush.oversold = max(0, seats - capacity) + max(0, rush.ok - capacity)
@@ -270,14 +289,18 @@ async def service_runs(dsn: str, total: int, redis_url: str | None) -> list[Resu
         for proc in procs:
             proc.terminate()
         for proc in procs:
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # a server left running would skew the next run
+                proc.kill()
+                proc.wait()
 
 
 # ---------------------------------------------------------------- report
 def table(rows: list[Result], floor32: Result, floor1: Result) -> str:
     head = (
         f"{'scenario':34} {'ok':>6} {'409':>5} {'5xx':>4} {'orders/s':>9} "
-        f"{'p50 ms':>7} {'p99 ms':>7} {'oversold':>8} {'vs floor':>8}"
+        f"{'p50 ms':>7} {'p99 ms':>7} {'oversold':>8} {'vs floor':>8} {'cpu ms':>7}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -287,7 +310,8 @@ def table(rows: list[Result], floor32: Result, floor1: Result) -> str:
         lines.append(
             f"{r.name:34} {r.ok:6} {r.codes.get(409, 0):5} {five:4} {r.rate:9.1f} "
             f"{r.pct(0.5):7.2f} {r.pct(0.99):7.2f} {r.oversold:8} "
-            f"{(f'{ratio:.2f}x' if ratio is not None else '-'):>8}"
+            f"{(f'{ratio:.2f}x' if ratio is not None else '-'):>8} "
+            f"{(f'{r.cpu_ms:.2f}' if r.cpu else '-'):>7}"
         )
     return "\n".join(lines)
 
@@ -320,6 +344,7 @@ async def main() -> None:
         )
         print(table([floor1, floor32, *ours], floor32, floor1))
         print("\nratios: (a) against the 1-connection floor, (b) and (c) against 32 connections")
+        print("cpu ms: the web process's CPU per order, handlers included (steady on a busy box)")
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()

@@ -7,6 +7,7 @@ with LocalSmtp() as smtp:
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -68,6 +69,14 @@ class LocalSmtp:
         while len(self.emails) < count:
             assert time.monotonic() < deadline, f"{len(self.emails)} of {count} emails arrived"
             time.sleep(0.05)
+        return self.emails[:count]
+
+    async def arrival(self, count: int, timeout: float = 15.0) -> list[EmailMessage]:
+        """`wait_for` without blocking the event loop, for apps served in this process."""
+        deadline = time.monotonic() + timeout
+        while len(self.emails) < count:
+            assert time.monotonic() < deadline, f"{len(self.emails)} of {count} emails arrived"
+            await asyncio.sleep(0.05)
         return self.emails[:count]
 
 

@@ -16,6 +16,7 @@ from adapters.live import MemoryLive, RedisLive
 from adapters.payments.sandbox import Poster, SandboxProvider
 from core.booking.handlers import BookingNotificationsUnitOfWork
 from core.booking.reminding import send_due_reminders
+from core.booking.waiting import lapse_offers
 from core.identity.ports import (
     AccessTokens,
     CodeSource,
@@ -139,11 +140,11 @@ class Container:
     async def run_jobs(self) -> int:
         """The periodic chores (run every sweep by whichever relay runs): close payments whose
         time ran out, hand over refunds a provider did not take, deliver sandbox webhooks,
-        request the reminders that fell due, expire resale listings whose event started,
-        release resale escrow that is due, give back the seats of lapsed partner holds, push
-        availability owed to partners, and renew, retry and end subscriptions whose time has
-        come. Each runs on its own; one failing does not stop the others. Returns the work
-        done."""
+        request the reminders that fell due, pass lapsed waiting-list offers on, expire resale
+        listings whose event started, release resale escrow that is due, give back the seats
+        of lapsed partner holds, push availability owed to partners, and renew, retry and end
+        subscriptions whose time has come. Each runs on its own; one failing does not stop the
+        others. Returns the work done."""
         jobs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
             ("payments.expire", lambda: expire_payments(uow=self.new_uow(), clock=self.clock)),
             (
@@ -154,6 +155,7 @@ class Container:
             ),
             ("sandbox.deliver", self.sandbox.deliver_due),
             ("reminders.send", lambda: send_due_reminders(uow=self.new_uow(), clock=self.clock)),
+            ("waitlist.lapse", lambda: lapse_offers(uow=self.new_uow(), clock=self.clock)),
             (
                 "resale.upkeep",
                 lambda: resale_upkeep(

@@ -25,3 +25,7 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     logging.basicConfig(level=level, format="%(name)s %(levelname)s %(message)s")
     # Piccolo announces the SQLite version on every engine it makes: not worth a line.
     logging.getLogger("piccolo").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # httpx logs every request line at INFO, URL and all; some URLs carry a secret (the
+    # Telegram Bot API's has the bot's token in its path), so those lines never show.
+    for client in ("httpx", "httpcore"):
+        logging.getLogger(client).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -83,3 +83,18 @@ def test_jwt_signed_with_another_key_or_alg_none_is_refused() -> None:
 def test_short_token_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="32"):
         JwtAccessTokens("short")
+
+
+def test_a_remembered_token_still_expires_and_a_changed_one_is_checked_afresh() -> None:
+    tokens = JwtAccessTokens(SECRET)
+    account = _account()
+    token, _ = tokens.issue(account, NOW)
+    assert tokens.verify(token, NOW) == account.id  # checked, then remembered
+    head, payload, signature = token.split(".")
+    tampered = f"{head}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+    for _ in range(2):
+        with pytest.raises(Unauthenticated, match="not valid"):
+            tokens.verify(tampered, NOW)
+    assert tokens.verify(token, NOW + timedelta(minutes=1)) == account.id
+    with pytest.raises(Unauthenticated, match="expired"):
+        tokens.verify(token, NOW + timedelta(minutes=15))

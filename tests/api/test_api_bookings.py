@@ -9,7 +9,7 @@ from .apiclient import Api, User, assert_problem
 
 BOOKING_KEYS = {
     "id", "event_id", "guest_id", "seats", "status", "amount", "created_at", "cancelled_at",
-    "tickets", "payment_id", "hold_expires_at", "payment_url",
+    "tickets", "payment_id", "hold_expires_at", "payment_url", "seat_ids",
 }  # fmt: skip
 
 
@@ -28,8 +28,9 @@ async def test_booking_returns_one_ticket_per_seat(api: Api, host: User, guest: 
     assert booking["amount"] is None
     assert (booking["payment_id"], booking["payment_url"]) == (None, None)
     assert len(booking["tickets"]) == 3
-    assert all(set(t) == {"id", "barcode", "status"} for t in booking["tickets"])
+    assert all(set(t) == {"id", "barcode", "status", "seat_id"} for t in booking["tickets"])
     assert all(t["status"] == "valid" for t in booking["tickets"])
+    assert all(t["seat_id"] is None for t in booking["tickets"])  # general admission
     assert len({t["barcode"] for t in booking["tickets"]}) == 3
     assert "idempotent-replayed" not in r.headers
     after = (await api.client.get(f"/api/v1/events/{event['id']}")).json()

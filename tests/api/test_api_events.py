@@ -11,7 +11,7 @@ from .apiclient import PUBLIC_URL, Api, User, assert_problem, event_body
 EVENT_KEYS = {
     "id", "host_id", "title", "description", "starts_at", "ends_at", "time_zone", "city",
     "address", "capacity", "booked", "seats_left", "visibility", "status", "price",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "rating", "reviews", "venue_id",
 }  # fmt: skip
 
 

@@ -18,7 +18,7 @@ from core.booking.model import (
     Invitation,
     TicketStatus,
 )
-from core.booking.services import hash_invite
+from core.booking.visibility import hash_invite
 from core.shared.errors import Conflict, NotFound
 from core.shared.idempotency import IdempotencyRecord
 from core.shared.ids import uuid7

@@ -300,3 +300,24 @@ async def test_saving_a_notification_stores_status_and_sent_at(
     assert loaded.sent_at == sent_at
     assert loaded.dedupe_key == made.dedupe_key
     assert loaded.data == made.data
+
+
+async def test_pending_notifications_are_claimed_oldest_first_once_and_marked_sent(
+    new_uow: NewUow, make: Make, clock: SteppingClock
+) -> None:
+    guest = await make.account()
+    made = [notification(guest, f"pending:{uuid7(clock.now())}", clock) for _ in range(3)]
+    for one in made:
+        async with new_uow() as uow:
+            await uow.notifications.add_if_absent(one)
+            await uow.commit()
+    async with new_uow() as uow:  # whatever earlier tests left pending goes first
+        claimed = [n.id for n in await uow.notifications.claim_pending(1000)]
+        await uow.notifications.mark_sent(claimed, clock.now())
+        await uow.commit()
+    assert [i for i in claimed if i in {m.id for m in made}] == [m.id for m in made]
+    async with new_uow() as uow:
+        assert await uow.notifications.claim_pending(1000) == []
+        stored = await uow.notifications.get_for_update(made[0].id)
+    assert stored.status is NotificationStatus.SENT
+    assert stored.sent_at is not None

@@ -44,7 +44,11 @@ async def event_with_guests(make: Make, guests: int = 2) -> tuple[Event, list[UU
 
 
 def for_subjects(event: Event, subjects: list[UUID], now: datetime) -> list[Reminder]:
-    return [r for s in subjects for r in reminders_for(s, AccountId(event.host_id), event, now)]
+    return [
+        r
+        for s in subjects
+        for r in reminders_for(s, AccountId(event.host_id), event.id, event.starts_at, now)
+    ]
 
 
 async def test_scheduling_twice_keeps_the_first_reminder_of_each_subject_and_kind(

@@ -8,7 +8,7 @@ import pytest
 from tests.contract.support import Make, NewUow
 
 from adapters.memory import SteppingClock
-from core.booking.model import Event
+from core.booking.model import Event, Visibility
 from core.booking.reviews import Rating, Review, ReviewTarget
 from core.identity.model import AccountId
 from core.shared.errors import Conflict
@@ -90,3 +90,13 @@ async def test_the_hosts_events_past_latest_first_and_upcoming_soonest_first(
     async with new_uow() as uow:
         ahead = await uow.events.hosted_by(host.id, past=False, now=now, page=PageRequest())
     assert [e.id for e in ahead.items] == [made[2].id, made[3].id]
+    hidden = await make.event(
+        host, starts_at=base + timedelta(days=5), visibility=Visibility.PRIVATE
+    )
+    async with new_uow() as uow:
+        public = await uow.events.hosted_by(
+            host.id, past=False, now=now, page=PageRequest(), public_only=True
+        )
+        every = await uow.events.hosted_by(host.id, past=False, now=now, page=PageRequest())
+    assert [e.id for e in public.items] == [made[2].id, made[3].id]
+    assert [e.id for e in every.items] == [made[2].id, made[3].id, hidden.id]

@@ -14,14 +14,18 @@ from tests.databases import sqlite_database
 
 from adapters.memory import FastPasswordHasher
 from adapters.workers.inprocess import InProcessTasks
+from core.notifications.ports import Notifier
 from entrypoints.container import build_container
 from entrypoints.http import create_app
 from entrypoints.settings import Settings
 
 
 @contextlib.asynccontextmanager
-async def served_app(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    """A client on a freshly served app; its `base_url` is the address for the browser."""
+async def served_app(
+    tmp_path: Path, notifier: Notifier | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client on a freshly served app; its `base_url` is the address for the browser.
+    Notifications go to `notifier` (the console when None)."""
     tasks = InProcessTasks(sweep_interval=0.2)
     port = free_port()
     async with sqlite_database(tmp_path, after_commit=tasks.kick) as database:
@@ -30,6 +34,7 @@ async def served_app(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
             database=database,
             tasks=tasks,
             hasher=FastPasswordHasher(),
+            notifier=notifier,
         )
         async with (
             served(create_app(container=platform), port) as url,

@@ -172,6 +172,8 @@ def test_plugins_load_only_when_listed_and_read_their_own_settings() -> None:
         "partner-webhook": {"url": "https://partner.example/hooks", "secret": "s3cret"},
     }
     assert "123:abc" not in repr(settings)
+
+
 def test_barcode_keys_are_made_once_in_the_data_dir_and_reused(tmp_path: Path) -> None:
     from adapters.security.barcodes import BarcodeVault
 

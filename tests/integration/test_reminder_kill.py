@@ -78,7 +78,9 @@ async def test_a_job_killed_mid_batch_leaves_no_duplicate_reminders() -> None:
             bookings = [await make.booking(event, await make.account()) for _ in range(GUESTS)]
             async with database.new_uow() as uow:  # what the confirmation handler schedules
                 for booking in bookings:
-                    ahead = reminders_for(booking.id, booking.guest_id, event, make.clock.now())
+                    ahead = reminders_for(
+                        booking.id, booking.guest_id, event.id, event.starts_at, make.clock.now()
+                    )
                     await uow.reminders.schedule([r for r in ahead if r.kind is ReminderKind.DAY])
                 await uow.commit()
             due = event.starts_at - timedelta(hours=24)

@@ -40,7 +40,7 @@ from core.tickets.model import Ticket
 
 _EVENT = (
     "id, host_id, title, description, starts_at, ends_at, city, address, time_zone, capacity,"
-    " booked, visibility, status, price_amount, price_currency, created_at, updated_at"
+    " booked, visibility, status, price_amount, price_currency, created_at, updated_at, venue_id"
 )
 
 
@@ -65,6 +65,7 @@ def _event(row: Row) -> Event:
         price=None if price is None else Money(*price),
         status=EventStatus(row["status"]),
         booked=row["booked"],
+        venue_id=row["venue_id"],
     )
 
 
@@ -88,6 +89,7 @@ def _event_values(event: Event) -> list[Any]:
         None if event.price is None else event.price.currency,
         event.created_at,
         event.updated_at,
+        event.venue_id,
         d.city.casefold(),
         f"{d.title} {d.description}".casefold(),
     ]
@@ -120,7 +122,7 @@ class SqlEvents(SqlRepository):
 
     async def add(self, event: Event) -> None:
         await self.db.execute(
-            f"INSERT INTO events ({_EVENT}, city_key, search_text) VALUES ({placeholders(1, 19)})",
+            f"INSERT INTO events ({_EVENT}, city_key, search_text) VALUES ({placeholders(1, 20)})",
             *_event_values(event),
         )
         self.track(event)
@@ -134,7 +136,8 @@ class SqlEvents(SqlRepository):
             " updated_at = $15, city_key = $16, search_text = $17 WHERE id = $1",
             values[0],
             *values[2:15],
-            *values[16:],
+            *values[16:17],
+            *values[18:],
         )
         self.track(event)
 
@@ -178,15 +181,21 @@ class SqlEvents(SqlRepository):
         return page_of(rows, page.limit, _event, _event_cursor)
 
     async def hosted_by(
-        self, host_id: AccountId, *, past: bool, now: datetime, page: PageRequest
+        self,
+        host_id: AccountId,
+        *,
+        past: bool,
+        now: datetime,
+        page: PageRequest,
+        public_only: bool = False,
     ) -> Page[Event]:
         when, order, beyond = ("<=", "DESC", "<") if past else (">", "", ">")
         args: list[Any] = [host_id, now]
-        keyset = ""
+        keyset = " AND visibility = 'public'" if public_only else ""
         if page.cursor is not None:
             starts_at, event_id = instant_id_after(page.cursor)
             args += [starts_at, event_id]
-            keyset = f" AND (starts_at, id) {beyond} ($3, $4)"
+            keyset += f" AND (starts_at, id) {beyond} ($3, $4)"
         args.append(page.limit + 1)
         rows = await self.db.fetch(
             f"SELECT {_EVENT} FROM events WHERE host_id = $1 AND starts_at {when} $2{keyset}"
@@ -198,7 +207,7 @@ class SqlEvents(SqlRepository):
 
 _BOOKING = (
     "id, event_id, guest_id, seats, status, amount_minor, currency, created_at, cancelled_at,"
-    " payment_id, hold_expires_at"
+    " payment_id, hold_expires_at, seat_ids"
 )
 
 
@@ -216,6 +225,7 @@ def _booking(row: Row, tickets: list[Ticket]) -> Booking:
         tickets=tickets,
         payment_id=row["payment_id"],
         hold_expires_at=row["hold_expires_at"],
+        seat_ids=tuple(UUID(seat) for seat in row["seat_ids"].split(",") if seat),
     )
 
 
@@ -235,8 +245,7 @@ class SqlBookings(SqlRepository):
     async def add(self, booking: Booking) -> None:
         b = booking
         amount = (None, None) if b.amount is None else (b.amount.amount, b.amount.currency)
-        await self.db.execute(
-            f"INSERT INTO bookings ({_BOOKING}) VALUES ({placeholders(1, 11)})",
+        values = [
             b.id,
             b.event_id,
             b.guest_id,
@@ -247,6 +256,10 @@ class SqlBookings(SqlRepository):
             b.cancelled_at,
             b.payment_id,
             b.hold_expires_at,
+            ",".join(map(str, b.seat_ids)),
+        ]
+        await self.db.execute(
+            f"INSERT INTO bookings ({_BOOKING}) VALUES ({placeholders(1, 12)})", *values
         )
         await self._save_tickets(booking)
         self.track(booking)

@@ -130,6 +130,19 @@ def _piccolo_conf() -> Iterator[None]:
             os.environ["PICCOLO_CONF"] = before
 
 
+async def end_open_transaction(connection: asyncpg.Connection) -> None:
+    """What a connection needs before it goes back to the pool: no open transaction.
+
+    asyncpg's default reset also runs `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL` — one more round trip for every unit of work (measured: 5 % of the web
+    process's time under load). Stagedoor never leaves session state behind (no SET, LISTEN,
+    advisory locks or cursors outside a transaction), so ending a transaction that a cut-short
+    rollback left open is all there is to do.
+    """
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
 async def open_database(
     url: str,
     *,
@@ -148,7 +161,9 @@ async def open_database(
     engine = make_engine(url)
     if kind == "postgres":
         assert isinstance(engine, PostgresEngine)
-        await engine.start_connection_pool(min_size=pool_min, max_size=pool_max)
+        await engine.start_connection_pool(
+            min_size=pool_min, max_size=pool_max, reset=end_open_transaction
+        )
         return SqlDatabase(
             kind, engine, pool=engine.pool, after_commit=after_commit, barcodes=barcodes
         )

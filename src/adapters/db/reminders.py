@@ -29,7 +29,7 @@ def _reminder(row: Row) -> Reminder:
 
 class SqlReminders(SqlRepository):
     async def schedule(self, reminders: Sequence[Reminder]) -> None:
-        await self.db.executemany(
+        await self.db.execute_rows(
             f"INSERT INTO reminders ({_REMINDER}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
             " ON CONFLICT (subject_id, kind) DO NOTHING",
             [

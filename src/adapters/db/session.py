@@ -91,6 +91,12 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     ),
     "reviews_rating_range": "a rating is a whole number from 1 to 5",
     "reminders_subject_kind_key": "this reminder is already scheduled",
+    "waitlist_active_key": "you are already on this event's waiting list",
+    "seat_holds_live_key": "one of these seats was just taken; choose other seats",
+    "seat_holds.event_id, seat_holds.seat_id": (
+        "one of these seats was just taken; choose other seats"
+    ),
+    "waitlist.event_id, waitlist.guest_id": "you are already on this event's waiting list",
     "listings_live_barcode_key": "this ticket is already on sale here",
     "listings.barcode_digest": "this ticket is already on sale here",
     "listings_fee_within_price": "a listing's fee stays within its price",
@@ -110,6 +116,11 @@ class Session(Protocol):
     async def execute(self, sql: str, *args: Any) -> None: ...
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    async def execute_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement for each row: a plain execute for one row (the common case, and
+        cheaper than a batch on asyncpg), executemany for more, nothing for none."""
+        ...
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]: ...
 
@@ -137,6 +148,12 @@ class PostgresSession:
             await self.connection.executemany(sql, list(rows))
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise _pg_conflict(exc) from exc
+
+    async def execute_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if len(rows) == 1:
+            await self.execute(sql, *rows[0])
+        elif rows:
+            await self.executemany(sql, rows)
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         try:
@@ -219,6 +236,10 @@ class SqliteSession:
             await self.connection.executemany(sqlite_sql(sql), params)
         except sqlite3.IntegrityError as exc:
             raise _sqlite_conflict(exc) from exc
+
+    async def execute_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            await self.executemany(sql, rows)
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         try:

@@ -65,7 +65,7 @@ def _message(row: Row) -> OutboxMessage:
 class SqlOutbox(SqlRepository):
     async def write(self, events: Sequence[DomainEvent]) -> None:
         """Called by the unit of work at commit, inside the same transaction."""
-        await self.db.executemany(
+        await self.db.execute_rows(
             "INSERT INTO outbox (id, name, version, payload, created_at)"
             " VALUES ($1, $2, $3, $4, $5)",
             [(e.event_id, e.name, e.version, dump_event(e), e.occurred_at) for e in events],
@@ -157,4 +157,25 @@ class SqlNotifications(SqlRepository):
             notification.id,
             notification.status.value,
             notification.sent_at,
+        )
+
+    async def claim_pending(self, limit: int) -> list[Notification]:
+        skip = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""
+        rows = await self.db.fetch(
+            f"SELECT {_NOTIFICATION} FROM notifications WHERE status = $1"
+            f" ORDER BY id LIMIT $2{skip}",
+            NotificationStatus.PENDING.value,
+            limit,
+        )
+        return [_notification(row) for row in rows]
+
+    async def mark_sent(self, ids: Sequence[UUID], now: datetime) -> None:
+        if not ids:
+            return
+        await self.db.execute(
+            f"UPDATE notifications SET status = $1, sent_at = $2"
+            f" WHERE id IN ({placeholders(3, len(ids))})",
+            NotificationStatus.SENT.value,
+            now,
+            *ids,
         )

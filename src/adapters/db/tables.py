@@ -99,6 +99,7 @@ class Events(Table, tablename="events"):
     created_at = _at()
     updated_at = _at()
     search_text = Text()  # title and description, casefolded: what `?q=` searches
+    venue_id = UUID(null=True, default=None)  # a venue with a seat map
 
 
 class Bookings(Table, tablename="bookings"):
@@ -113,6 +114,7 @@ class Bookings(Table, tablename="bookings"):
     cancelled_at = _at(null=True)
     payment_id = UUID(null=True, default=None, index=True)
     hold_expires_at = _at(null=True)
+    seat_ids = Text(default="")  # the chosen seats' ids, comma-separated (seated events)
 
 
 class Tickets(Table, tablename="tickets"):
@@ -132,6 +134,7 @@ class Tickets(Table, tablename="tickets"):
     barcode_digest = Varchar(length=32, unique=True)
     status = Varchar(length=16)
     issued_at = _at()
+    seat_id = UUID(null=True, default=None)  # the seat it admits to (seated events)
     barcode_key = Varchar(length=16, null=True, default=None)
     barcode_sealed = Text(null=True, default=None)
     replaces = UUID(null=True, default=None)
@@ -494,6 +497,41 @@ class Reviews(Table, tablename="reviews"):
     updated_at = _at()
 
 
+class Waitlist(Table, tablename="waitlist"):
+    """A guest waiting for seats at a full event; one active entry (waiting or offered) per
+    guest and event, and offers found by expiry (constraints migration)."""
+
+    id = _id()
+    event_id = _ref(Events, index=False)
+    guest_id = _ref(Accounts)
+    seats = Integer()
+    created_at = _at()
+    status = Varchar(length=16)
+    offer_expires_at = _at(null=True)
+    booking_id = UUID(null=True, default=None)
+
+
+class Venues(Table, tablename="venues"):
+    """A venue and its seat map, kept whole as JSON (see core.booking.seating)."""
+
+    id = _id()
+    owner_id = _ref(Accounts)
+    name = Varchar(length=100)
+    seat_map = Text()
+    seats = Integer()
+    created_at = _at()
+
+
+class SeatHolds(Table, tablename="seat_holds"):
+    """A seat of an event held or sold for a booking; one live row per (event, seat) by a
+    partial unique index (constraints migration). Released rows stay as history."""
+
+    event_id = _ref(Events, index=False)
+    seat_id = UUID(default=None)
+    booking_id = _ref(Bookings)
+    released_at = _at(null=True)
+
+
 class Listings(Table, tablename="listings"):
     """A ticket offered for resale. The barcode is sealed like a ticket's (AES-GCM under
     `barcode_key`, AAD the listing id) with a keyed digest; a partial unique index on the digest
@@ -698,6 +736,9 @@ TABLES: list[type[Table]] = [
     PluginProblems,
     Reminders,
     Reviews,
+    Waitlist,
+    Venues,
+    SeatHolds,
     Listings,
     Purchases,
     ResaleMessages,

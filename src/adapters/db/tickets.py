@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 COLUMNS = (
     "id, booking_id, event_id, holder_id, position, barcode_digest, barcode_key,"
     " barcode_sealed, status, issued_at, replaces, replaced_by, revoked_at, admitted_at,"
-    " on_sale"
+    " on_sale, seat_id"
 )
 
 _UPSERT = (
-    f"INSERT INTO tickets ({COLUMNS}) VALUES ({placeholders(1, 15)})"
+    f"INSERT INTO tickets ({COLUMNS}) VALUES ({placeholders(1, 16)})"
     " ON CONFLICT (id) DO UPDATE SET holder_id = excluded.holder_id,"
     " status = excluded.status, replaced_by = excluded.replaced_by,"
     " revoked_at = excluded.revoked_at, admitted_at = excluded.admitted_at,"
@@ -61,6 +61,7 @@ def ticket_from(row: Row, vault: BarcodeVault) -> Ticket:
         revoked_at=row["revoked_at"],
         admitted_at=row["admitted_at"],
         on_sale=bool(row["on_sale"]),
+        seat_id=row["seat_id"],
     )
 
 
@@ -82,6 +83,7 @@ def ticket_values(ticket: Ticket, position: int, vault: BarcodeVault) -> tuple[A
         ticket.revoked_at,
         ticket.admitted_at,
         ticket.on_sale,
+        ticket.seat_id,
     )
 
 
@@ -141,7 +143,7 @@ class SqlTickets(SqlRepository):
     async def write(self, tickets: Sequence[Ticket], *, first_position: int = 0) -> None:
         """Insert new tickets, update known ones; a barcode never changes once stored."""
         if tickets:
-            await self.db.executemany(
+            await self.db.execute_rows(
                 _UPSERT,
                 [ticket_values(t, first_position + n, self.vault) for n, t in enumerate(tickets)],
             )

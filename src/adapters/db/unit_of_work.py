@@ -50,10 +50,12 @@ from adapters.db.reminders import SqlReminders
 from adapters.db.resale import SqlListings, SqlMessages, SqlPurchases, SqlResaleRules
 from adapters.db.reviews import SqlReviews
 from adapters.db.sandbox import SqlSandbox
+from adapters.db.seating import SqlSeatHolds, SqlVenues
 from adapters.db.session import PostgresSession, Session, SqliteSession
 from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
 from adapters.db.subscriptions import SqlCharges, SqlPlans, SqlSubscriptions
 from adapters.db.tickets import SqlTickets
+from adapters.db.waitlist import SqlWaitlist
 from core.shared.events import Aggregate
 from core.shared.uow import collect_events
 
@@ -218,6 +220,9 @@ class SqlUnitOfWork:
         self.tickets = SqlTickets(self)
         self.reminders = SqlReminders(self)
         self.reviews = SqlReviews(self)
+        self.waitlist = SqlWaitlist(self)
+        self.venues = SqlVenues(self)
+        self.seats = SqlSeatHolds(self)
         self.listings = SqlListings(self)
         self.purchases = SqlPurchases(self)
         self.messages = SqlMessages(self)

@@ -60,7 +60,10 @@ from adapters.http.plugins import (
 )
 from adapters.http.privacy import mask_path
 from adapters.http.problems import EXCEPTION_HANDLERS
+from adapters.http.reviews import ReviewsController
 from adapters.http.subscriptions import PlansController, SubscriptionsController
+from adapters.http.venues import VenuesController
+from adapters.http.waitlist import WaitlistController
 
 access_log = structlog.get_logger("stagedoor.http")
 
@@ -167,7 +170,10 @@ def build_app(
             HealthController,
             AuthController,
             EventsController,
+            ReviewsController,
             BookingsController,
+            WaitlistController,
+            VenuesController,
             PaymentsController,
             PayPages,
             ConferencesController,

@@ -82,6 +82,7 @@ class BookingsController(Controller):
                 seats=data.seats,
                 invite_token=invite,
                 idempotency_key=idempotency_key,
+                seat_ids=tuple(data.seat_ids),
             ),
         )
         headers = {REPLAYED_HEADER: "true"} if replayed else {}
@@ -157,14 +158,19 @@ async def place_booking(platform: Platform, cmd: BookSeats) -> tuple[Booking, st
     booking, replayed = await services.book_seats(
         cmd, uow=platform.new_uow(), clock=platform.clock, terms=platform.payment_terms
     )
-    payment_url = None
-    if booking.payment_id is not None and booking.status is BookingStatus.PENDING_PAYMENT:
-        payment = await payments.open_checkout(
-            PaymentId(booking.payment_id),
-            uow=platform.new_uow(),
-            providers=platform.payment_providers,
-            urls=platform.return_urls,
-            clock=platform.clock,
-        )
-        payment_url = payment.redirect_url
-    return booking, payment_url, replayed
+    return booking, await checkout_url(platform, booking), replayed
+
+
+async def checkout_url(platform: Platform, booking: Booking) -> str | None:
+    """For a booking awaiting payment, open its checkout (once per payment): the page to pay
+    on; None when nothing is to be paid."""
+    if booking.payment_id is None or booking.status is not BookingStatus.PENDING_PAYMENT:
+        return None
+    payment = await payments.open_checkout(
+        PaymentId(booking.payment_id),
+        uow=platform.new_uow(),
+        providers=platform.payment_providers,
+        urls=platform.return_urls,
+        clock=platform.clock,
+    )
+    return payment.redirect_url

@@ -29,9 +29,10 @@ from adapters.http.schemas import (
     GuestOut,
     InvitationOut,
 )
-from core.booking import services
-from core.booking.commands import CancelEvent, CreateInvitation, EditEvent, PublishEvent
+from core.booking import reviewing, services
+from core.booking.commands import CancelEvent, CreateInvitation, EditEvent, MarkHeld, PublishEvent
 from core.booking.model import EventFilter, EventId
+from core.booking.reviews import ReviewTarget
 from core.shared.clock import require_aware
 from core.shared.paging import MAX_LIMIT, PageRequest
 
@@ -74,7 +75,7 @@ class EventsController(Controller):
         status_code=201,
         operation_id="publishEvent",
         security=BEARER,
-        responses=problem_responses(401, 422),
+        responses=problem_responses(401, 404, 422),
     )
     async def publish(
         self, data: JSONBody[EventIn], platform: PlatformDep, account_id: CurrentAccount
@@ -87,6 +88,7 @@ class EventsController(Controller):
                 capacity=data.capacity,
                 visibility=data.visibility,
                 price=data.price.to_core() if data.price is not None else None,
+                venue_id=data.venue_id,
             ),
             uow=platform.new_uow(),
             clock=platform.clock,
@@ -132,7 +134,8 @@ class EventsController(Controller):
         event = await services.get_event(
             EventId(event_id), viewer=viewer, invite_token=invite, uow=platform.new_uow()
         )
-        return EventOut.of(event)
+        ratings = await reviewing.ratings_of(ReviewTarget.EVENT, [event.id], uow=platform.new_uow())
+        return EventOut.of(event, ratings[event.id])
 
     @patch(
         "/{event_id:uuid}",
@@ -181,6 +184,22 @@ class EventsController(Controller):
         return EventOut.of(event)
 
     @post(
+        "/{event_id:uuid}/held",
+        status_code=200,
+        operation_id="markEventHeld",
+        security=BEARER,
+        responses=problem_responses(401, 403, 404, 409),
+    )
+    async def held(
+        self, event_id: FromPath[UUID], platform: PlatformDep, account_id: CurrentAccount
+    ) -> EventOut:
+        """The host says the event took place (from its start on): reviews open."""
+        event = await services.mark_held(
+            MarkHeld(EventId(event_id), account_id), uow=platform.new_uow(), clock=platform.clock
+        )
+        return EventOut.of(event)
+
+    @post(
         "/{event_id:uuid}/invitations",
         status_code=201,
         operation_id="createInvitation",
@@ -208,7 +227,7 @@ class EventsController(Controller):
     async def guests(
         self, event_id: FromPath[UUID], platform: PlatformDep, account_id: CurrentAccount
     ) -> GuestListOut:
-        """Who is coming: the host's view."""
+        """Who is coming, with each guest's rating from hosts' reviews: the host's view."""
         entries = await services.guest_list(
             EventId(event_id), actor_id=account_id, uow=platform.new_uow()
         )

@@ -28,6 +28,7 @@ from core.booking.model import (
     TicketStatus,
     Visibility,
 )
+from core.booking.reviews import Rating
 from core.identity import model as identity
 from core.identity.model import Account
 from core.payments.model import OPEN, Payment, PaymentStatus, Purpose, Refund, RefundStatus
@@ -87,6 +88,8 @@ class EventIn(msgspec.Struct, forbid_unknown_fields=True):
     time_zone: TimeZone = "UTC"
     visibility: Visibility = Visibility.PUBLIC
     price: MoneyIn | None = None
+    venue_id: UUID | None = None
+    """A venue's seat map: the event gets one seat per place, priced by category."""
 
     def details(self) -> EventDetails:
         return EventDetails(
@@ -122,6 +125,14 @@ class CancelEventIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class BookIn(msgspec.Struct, forbid_unknown_fields=True):
+    """At an event with a seat map, `seat_ids` chooses the seats (one per seat booked);
+    left out, the best free seats are given."""
+
+    seats: Seats
+    seat_ids: Annotated[list[UUID], Meta(max_length=booking.SEATS_PER_BOOKING_MAX)] = []
+
+
+class WaitIn(msgspec.Struct, forbid_unknown_fields=True):
     seats: Seats
 
 
@@ -224,9 +235,13 @@ class EventOut(msgspec.Struct):
     price: MoneyOut | None
     created_at: datetime
     updated_at: datetime
+    rating: float | None = None
+    """The average of the event's reviews (1 to 5); null before any, and in search results."""
+    reviews: int = 0
+    venue_id: UUID | None = None
 
     @classmethod
-    def of(cls, event: Event) -> EventOut:
+    def of(cls, event: Event, rating: Rating | None = None) -> EventOut:
         d = event.details
         return cls(
             id=event.id,
@@ -246,6 +261,9 @@ class EventOut(msgspec.Struct):
             price=MoneyOut.of(event.price),
             created_at=event.created_at,
             updated_at=event.updated_at,
+            rating=None if rating is None else rating.average,
+            reviews=0 if rating is None else rating.count,
+            venue_id=event.venue_id,
         )
 
 
@@ -263,6 +281,7 @@ class TicketOut(msgspec.Struct):
     id: UUID
     barcode: str
     status: TicketStatus
+    seat_id: UUID | None = None
 
 
 class BookingOut(msgspec.Struct):
@@ -281,6 +300,7 @@ class BookingOut(msgspec.Struct):
     payment_id: UUID | None
     hold_expires_at: datetime | None
     payment_url: str | None = None
+    seat_ids: list[UUID] = []
 
     @classmethod
     def of(cls, b: Booking, payment_url: str | None = None) -> BookingOut:
@@ -293,10 +313,11 @@ class BookingOut(msgspec.Struct):
             amount=MoneyOut.of(b.amount),
             created_at=b.created_at,
             cancelled_at=b.cancelled_at,
-            tickets=[TicketOut(t.id, t.barcode, t.status) for t in b.tickets],
+            tickets=[TicketOut(t.id, t.barcode, t.status, t.seat_id) for t in b.tickets],
             payment_id=b.payment_id,
             hold_expires_at=b.hold_expires_at,
             payment_url=payment_url,
+            seat_ids=list(b.seat_ids),
         )
 
 
@@ -372,10 +393,20 @@ class GuestOut(msgspec.Struct):
     full_name: str
     seats: int
     booked_at: datetime
+    rating: float | None
+    """The guest's average rating from hosts' reviews; null before any."""
+    reviews: int
 
     @classmethod
     def of(cls, entry: GuestListEntry) -> GuestOut:
-        return cls(entry.account_id, entry.full_name, entry.seats, entry.booked_at)
+        return cls(
+            entry.account_id,
+            entry.full_name,
+            entry.seats,
+            entry.booked_at,
+            entry.rating,
+            entry.reviews,
+        )
 
 
 class GuestListOut(msgspec.Struct):

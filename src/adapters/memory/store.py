@@ -30,7 +30,7 @@ from core.booking.model import (
     Visibility,
 )
 from core.identity.model import Account, AccountId, PhoneVerification, RefreshToken
-from core.notifications.model import Notification
+from core.notifications.model import Notification, NotificationStatus
 from core.payments.model import PaymentId
 from core.shared.errors import Conflict, NotFound
 from core.shared.events import Aggregate
@@ -244,12 +244,20 @@ class MemoryEvents(_Repo):
         return _page(found, page.limit, lambda e: instant_id_cursor(e.starts_at, e.id))
 
     async def hosted_by(
-        self, host_id: AccountId, *, past: bool, now: datetime, page: PageRequest
+        self,
+        host_id: AccountId,
+        *,
+        past: bool,
+        now: datetime,
+        page: PageRequest,
+        public_only: bool = False,
     ) -> Page[Event]:
         mine = [
             e
             for e in self.tx.rows(self.table)
-            if e.host_id == host_id and (e.starts_at <= now if past else e.starts_at > now)
+            if e.host_id == host_id
+            and (e.starts_at <= now if past else e.starts_at > now)
+            and (e.visibility is Visibility.PUBLIC or not public_only)
         ]
         mine.sort(key=_event_key, reverse=past)
         if page.cursor is not None:
@@ -398,6 +406,17 @@ class MemoryNotifications(_Repo):
     async def save(self, notification: Notification) -> None:
         self.tx.put(self.table, notification.id, notification)
 
+    async def claim_pending(self, limit: int) -> list[Notification]:
+        pending = [n for n in self.tx.rows(self.table) if n.status is NotificationStatus.PENDING]
+        return sorted(pending, key=lambda n: n.id)[:limit]
+
+    async def mark_sent(self, ids: Sequence[UUID], now: datetime) -> None:
+        for notification_id in ids:
+            notification = self.tx.get(self.table, notification_id)
+            if notification is not None:
+                notification.mark_sent(now)
+                self.tx.put(self.table, notification_id, notification)
+
 
 @attrs.define
 class _OutboxRow:
@@ -489,6 +508,9 @@ class MemoryUnitOfWork:
         self.resale_rules = MemoryResaleRules(tx)
         self.reminders = MemoryReminders(tx)
         self.reviews = MemoryReviews(tx)
+        self.waitlist = MemoryWaitlist(tx)
+        self.venues = MemoryVenues(tx)
+        self.seats = MemorySeatHolds(tx)
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -549,6 +571,7 @@ from adapters.memory.resale import (  # noqa: E402
 )
 from adapters.memory.reviews import MemoryReviews  # noqa: E402
 from adapters.memory.sandbox import MemorySandbox  # noqa: E402
+from adapters.memory.seating import MemorySeatHolds, MemoryVenues  # noqa: E402
 from adapters.memory.subscriptions import (  # noqa: E402
     MemoryCharges,
     MemoryConferenceAccounts,
@@ -558,3 +581,4 @@ from adapters.memory.subscriptions import (  # noqa: E402
     MemorySubscriptions,
 )
 from adapters.memory.tickets import MemoryTickets  # noqa: E402
+from adapters.memory.waitlist import MemoryWaitlist  # noqa: E402

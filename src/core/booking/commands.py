@@ -20,6 +20,7 @@ class PublishEvent:
     capacity: int
     visibility: Visibility = Visibility.PUBLIC
     price: Money | None = None
+    venue_id: UUID | None = None
 
 
 @attrs.frozen
@@ -51,6 +52,7 @@ class BookSeats:
     seats: int
     invite_token: str | None = None
     idempotency_key: str | None = None
+    seat_ids: tuple[UUID, ...] = ()  # at a seated event; left out, the best free seats
 
 
 @attrs.frozen
@@ -81,3 +83,19 @@ class EditReview:
     author_id: AccountId
     rating: int
     text: str = ""
+
+
+@attrs.frozen
+class JoinWaitlist:
+    event_id: EventId
+    guest_id: AccountId
+    seats: int
+    invite_token: str | None = None
+
+
+@attrs.frozen
+class WaitlistAction:
+    """Accept the offer on, or leave, one's waiting list entry."""
+
+    entry_id: UUID
+    actor_id: AccountId

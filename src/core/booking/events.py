@@ -51,9 +51,12 @@ class _BookingEvent(DomainEvent):
 
 @attrs.frozen(kw_only=True)
 class BookingConfirmed(_BookingEvent):
-    """Seats were booked (and paid for, if the event has a price): tickets exist."""
+    """Seats were booked (and paid for, if the event has a price): tickets exist. `calendar`
+    holds the event's calendar facts for the guest (core.booking.notes), so that telling
+    them reads nothing."""
 
     name = "booking.confirmed"
+    calendar: dict[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -66,6 +69,20 @@ class BookingExpired(_BookingEvent):
     """A hold lapsed unpaid, or its payment failed: the seats went back."""
 
     name = "booking.expired"
+
+
+@attrs.frozen(kw_only=True)
+class WaitlistOffered(DomainEvent):
+    """Freed seats are held for a waiting guest until `expires_at` (local time)."""
+
+    name = "waitlist.offered"
+    entry_id: UUID
+    live_event_id: UUID
+    guest_id: UUID
+    seats: int
+    title: str
+    starts_at: datetime
+    expires_at: datetime
 
 
 @attrs.frozen(kw_only=True)
@@ -88,5 +105,6 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     BookingConfirmed,
     BookingCancelled,
     BookingExpired,
+    WaitlistOffered,
     AvailabilityChanged,
 )

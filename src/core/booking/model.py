@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, NewType
+from typing import TYPE_CHECKING, Any, NewType
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +27,9 @@ from core.shared.errors import Conflict, PermissionDenied, ValidationFailed
 from core.shared.events import Aggregate
 from core.shared.ids import uuid7
 from core.shared.money import Money
+
+if TYPE_CHECKING:
+    from core.booking.seating import Venue
 
 EventId = NewType("EventId", UUID)
 
@@ -125,6 +129,8 @@ class Event(Aggregate):
     price: Money | None = None
     status: EventStatus = EventStatus.SCHEDULED
     booked: int = 0
+    venue_id: UUID | None = None
+    """A venue with a seat map: one seat per place, priced by its category."""
 
     @classmethod
     def publish(
@@ -135,10 +141,18 @@ class Event(Aggregate):
         visibility: Visibility,
         price: Money | None,
         now: datetime,
+        venue: Venue | None = None,
     ) -> Event:
         details = details.checked()
         if details.starts_at <= now:
             raise ValidationFailed("starts_at must be in the future", field="starts_at")
+        if venue is not None:
+            if price is not None:
+                raise ValidationFailed(
+                    "a seated event is priced by its seat map's categories; leave price out",
+                    field="price",
+                )
+            capacity = len(venue.seats)
         event = cls(
             id=EventId(uuid7(now)),
             host_id=host_id,
@@ -148,6 +162,7 @@ class Event(Aggregate):
             created_at=now,
             updated_at=now,
             price=_price(price),
+            venue_id=None if venue is None else venue.id,
         )
         event.record(
             events.EventPublished(
@@ -176,22 +191,45 @@ class Event(Aggregate):
         if not self.is_host(actor):
             raise PermissionDenied("only the host who created this event may change it")
 
-    def _ensure_open(self, now: datetime, doing: str) -> None:
+    def is_open(self, now: datetime) -> bool:
+        """Scheduled and not started: seats can still be booked."""
+        return self.status is EventStatus.SCHEDULED and now < self.starts_at
+
+    def ensure_open(self, now: datetime, doing: str) -> None:
         if self.status is EventStatus.CANCELLED:
             raise Conflict(f"the event is cancelled; cannot {doing}")
         if now >= self.starts_at:
             raise Conflict(f"the event has already started; cannot {doing}")
 
     def book(
-        self, guest: AccountId, seats: int, now: datetime, *, hold: timedelta = HOLD_DEFAULT
+        self,
+        guest: AccountId,
+        seats: int,
+        now: datetime,
+        *,
+        hold: timedelta = HOLD_DEFAULT,
+        venue: Venue | None = None,
+        wanted: Sequence[UUID] = (),
+        taken: frozenset[UUID] = frozenset(),
     ) -> Booking:
         """Take `seats` seats for `guest`: confirmed with tickets when the event is free, held
-        for `hold` awaiting payment when it has a price."""
+        for `hold` awaiting payment when it has a price. At a venue (`venue`, with the seats
+        `taken` already) the seats are those `wanted`, or the first free ones, and their
+        categories set the price."""
         if self.is_host(guest):
             raise PermissionDenied("a host cannot book their own event")
         if not 1 <= seats <= SEATS_PER_BOOKING_MAX:
             raise ValidationFailed(
                 f"seats must be between 1 and {SEATS_PER_BOOKING_MAX}", field="seats"
+            )
+        amount = self.price * seats if self.price is not None else None
+        places: tuple[UUID, ...] = ()
+        if venue is not None:
+            chosen = venue.choose(wanted, seats, set(taken))
+            places, amount = tuple(seat.id for seat in chosen), venue.price_of(chosen)
+        elif wanted:
+            raise ValidationFailed(
+                "this event has no seat map; leave seat_ids out", field="seat_ids"
             )
         self.take(seats, now)
         booking = Booking(
@@ -201,16 +239,17 @@ class Event(Aggregate):
             seats=seats,
             created_at=now,
             status=BookingStatus.PENDING_PAYMENT,
-            amount=self.price * seats if self.price is not None else None,
-            hold_expires_at=now + hold if self.price is not None else None,
+            amount=amount,
+            hold_expires_at=now + hold if amount is not None else None,
+            seat_ids=places,
         )
-        if self.price is None:
+        if amount is None:
             booking.confirm(self, now)
         return booking
 
     def take(self, seats: int, now: datetime, *, doing: str = "book") -> None:
         """Take `seats` of what is left: for a guest's booking or a partner's hold."""
-        self._ensure_open(now, doing)
+        self.ensure_open(now, doing)
         if seats > self.seats_left:
             left = self.seats_left
             raise Conflict(f"only {left} seat{'s' if left != 1 else ''} left")
@@ -243,11 +282,15 @@ class Event(Aggregate):
 
     def edit(self, actor: AccountId, changes: EventChanges, now: datetime) -> None:
         self.ensure_manageable_by(actor)
-        self._ensure_open(now, "edit it")
+        self.ensure_open(now, "edit it")
         details = attrs.evolve(self.details, **changes.detail_fields()).checked()
         if details.starts_at != self.details.starts_at and details.starts_at <= now:
             raise ValidationFailed("starts_at must be in the future", field="starts_at")
         capacity = self.capacity if changes.capacity is None else _capacity(changes.capacity)
+        if self.venue_id is not None and capacity != self.capacity:
+            raise ValidationFailed(
+                "a seated event has as many seats as its seat map", field="capacity"
+            )
         if capacity < self.booked:
             raise Conflict(f"{self.booked} seats are already booked; capacity cannot go below that")
         visibility = changes.visibility or self.visibility
@@ -280,7 +323,7 @@ class Event(Aggregate):
 
     def ensure_cancellable_by(self, actor: AccountId, now: datetime) -> None:
         self.ensure_manageable_by(actor)
-        self._ensure_open(now, "cancel it")
+        self.ensure_open(now, "cancel it")
 
     def cancel(
         self, actor: AccountId, reason: str, guest_ids: tuple[AccountId, ...], now: datetime

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.booking.model import EventId
+from core.booking.model import Event, EventId
 from core.booking.ports import BookingUnitOfWork
 from core.booking.tickets import Booking, BookingId, BookingStatus
-from core.payments.model import CAPTURED, PaymentId, Refund
-from core.payments.services import Providers, hand_over_refund
+from core.booking.waitlist import offer_freed_seats
+from core.payments.model import CAPTURED, Payment, PaymentId, Purpose, Refund
+from core.payments.services import PaymentTerms, Providers, hand_over_refund
 from core.payments.services import reserve_refund as reserve_payment_refund
 from core.shared.clock import Clock
 
@@ -43,7 +44,7 @@ async def confirm_paid_booking(
         booking = await uow.bookings.get(booking_id)  # re-read under the event's lock
         if booking.status is BookingStatus.PENDING_PAYMENT:
             booking.confirm(event, now)
-        elif booking.status is BookingStatus.EXPIRED and event.retake(booking.seats, now):
+        elif booking.status is BookingStatus.EXPIRED and await _retake(booking, event, uow, now):
             booking.confirm(event, now)
             await uow.events.save(event)
         elif booking.status is not BookingStatus.CONFIRMED:
@@ -55,15 +56,29 @@ async def confirm_paid_booking(
     return booking
 
 
+async def _retake(booking: Booking, event: Event, uow: BookingUnitOfWork, now: datetime) -> bool:
+    """Under the event's lock: take a lapsed booking's seats back if they are all still free."""
+    if booking.seat_ids and set(booking.seat_ids) & await uow.seats.taken(event.id):
+        return False
+    if not event.retake(booking.seats, now):
+        return False
+    if booking.seat_ids:
+        await uow.seats.hold(event.id, booking.id, booking.seat_ids)
+    return True
+
+
 async def release_hold(booking_id: BookingId, *, uow: BookingUnitOfWork, clock: Clock) -> Booking:
     """The payment failed or expired: a booking still on hold gives its seats back."""
     async with uow:
         booking = await uow.bookings.get(booking_id)
         event = await uow.events.get_for_update(booking.event_id)
         booking = await uow.bookings.get(booking_id)
-        if booking.expire(event, clock.now()):
+        now = clock.now()
+        if booking.expire(event, now):
             await uow.bookings.save(booking)
+            await uow.seats.release(booking.id)
             await uow.events.save(event)
+            await offer_freed_seats(event, uow, now)
             await uow.commit()
     return booking
 
@@ -87,3 +102,21 @@ async def refund_event_bookings(
         await hand_over(refund, uow=uow, providers=providers)
         refunded += 1
     return refunded
+
+
+def payment_for(booking: Booking, event: Event, terms: PaymentTerms, now: datetime) -> Payment:
+    """The payment of a held, priced booking; made in the booking's own transaction."""
+    assert booking.amount is not None
+    assert booking.hold_expires_at is not None
+    payment = Payment.create(
+        payer_id=booking.guest_id,
+        amount=booking.amount,
+        purpose=Purpose.BOOKING,
+        reference_id=booking.id,
+        provider=terms.provider,
+        description=f"{booking.seats} x {event.details.title}",
+        now=now,
+        expires_at=booking.hold_expires_at,
+    )
+    booking.payment_id = payment.id
+    return payment

@@ -8,12 +8,15 @@ from typing import Protocol
 from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation
 from core.booking.reminders import ReminderRepository
 from core.booking.reviews import ReviewRepository
+from core.booking.seating import SeatHolds, VenueRepository
 from core.booking.tickets import Booking, BookingId
+from core.booking.waitlist import WaitlistRepository
 from core.identity.model import AccountId
 from core.payments.model import PaymentId
 from core.payments.ports import PaymentsUnitOfWork
 from core.shared.idempotency import IdempotencyStore
 from core.shared.paging import Page, PageRequest
+from core.shared.perks import PerkReader
 
 
 class EventRepository(Protocol):
@@ -38,10 +41,16 @@ class EventRepository(Protocol):
         ...
 
     async def hosted_by(
-        self, host_id: AccountId, *, past: bool, now: datetime, page: PageRequest
+        self,
+        host_id: AccountId,
+        *,
+        past: bool,
+        now: datetime,
+        page: PageRequest,
+        public_only: bool = False,
     ) -> Page[Event]:
-        """The host's events, every status: upcoming ones (starting after `now`) soonest
-        first, or past ones latest first."""
+        """The host's events of every status (only public ones when `public_only`): upcoming
+        ones (starting after `now`) soonest first, or past ones latest first."""
         ...
 
 
@@ -94,3 +103,7 @@ class BookingUnitOfWork(PaymentsUnitOfWork, Protocol):
     idempotency: IdempotencyStore
     reminders: ReminderRepository
     reviews: ReviewRepository
+    perks: PerkReader  # the waiting list asks who holds WAITLIST_PRIORITY
+    waitlist: WaitlistRepository
+    venues: VenueRepository
+    seats: SeatHolds

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
 import attrs
 
-from core.booking.model import Event, EventId
+from core.booking.model import EventId
 from core.identity.model import AccountId
 from core.shared.ids import uuid7
 
@@ -58,21 +58,22 @@ class Reminder:
 
 
 def reminders_for(
-    subject_id: UUID, recipient_id: AccountId, event: Event, now: datetime
+    subject_id: UUID, recipient_id: AccountId, event_id: UUID, starts_at: datetime, now: datetime
 ) -> list[Reminder]:
-    """The reminders still ahead for one subject of an event: none whose moment has passed
-    (a booking made 30 minutes before the start gets no 'tomorrow' and no 'in an hour')."""
+    """The reminders still ahead for one subject of an event starting at `starts_at`: none
+    whose moment has passed (a booking made 30 minutes before the start gets no 'tomorrow'
+    and no 'in an hour')."""
     return [
         Reminder(
             id=uuid7(now),
             subject_id=subject_id,
-            event_id=event.id,
+            event_id=EventId(event_id),
             recipient_id=recipient_id,
             kind=kind,
-            due_at=event.starts_at - kind.lead,
+            due_at=(starts_at - kind.lead).astimezone(UTC),
         )
         for kind in ReminderKind
-        if event.starts_at - kind.lead > now
+        if starts_at - kind.lead > now
     ]
 
 

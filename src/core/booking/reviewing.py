@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
 from uuid import UUID
+
+import attrs
 
 from core.booking import reviews
 from core.booking.commands import EditReview, WriteReview
 from core.booking.ports import BookingUnitOfWork
 from core.booking.reviews import Rating, Review, ReviewTarget
+from core.identity.model import AccountId
+from core.identity.ports import IdentityUnitOfWork
 from core.shared.clock import Clock
 
 
@@ -48,3 +54,32 @@ async def reviews_of(
     async with uow:
         rating = (await uow.reviews.ratings(target, [subject_id]))[subject_id]
         return rating, await uow.reviews.of_subject(target, subject_id, limit)
+
+
+async def ratings_of(
+    target: ReviewTarget, subject_ids: Sequence[UUID], *, uow: BookingUnitOfWork
+) -> dict[UUID, Rating]:
+    async with uow:
+        return await uow.reviews.ratings(target, subject_ids)
+
+
+class ProfileUnitOfWork(BookingUnitOfWork, IdentityUnitOfWork, Protocol):
+    """A profile reads the account and the reviews about it."""
+
+
+@attrs.frozen
+class Profile:
+    """What anyone may see of a person: the name, and ratings as a host and as a guest."""
+
+    account_id: AccountId
+    full_name: str
+    as_host: Rating
+    as_guest: Rating
+
+
+async def profile(account_id: AccountId, *, uow: ProfileUnitOfWork) -> Profile:
+    async with uow:
+        account = await uow.accounts.get(account_id)
+        as_host = await uow.reviews.ratings(ReviewTarget.HOST, [account.id])
+        as_guest = await uow.reviews.ratings(ReviewTarget.GUEST, [account.id])
+    return Profile(account.id, account.full_name, as_host[account.id], as_guest[account.id])

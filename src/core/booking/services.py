@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
+from uuid import UUID
 
 import attrs
 
@@ -17,13 +18,15 @@ from core.booking.commands import (
     MarkHeld,
     PublishEvent,
 )
-from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation, Visibility
-from core.booking.paid import hand_over, reserve_refund
+from core.booking.model import Event, EventFilter, EventId, GuestListEntry, Invitation
+from core.booking.paid import hand_over, payment_for, reserve_refund
 from core.booking.ports import BookingUnitOfWork
 from core.booking.reviews import Rating, ReviewTarget
+from core.booking.seating import Venue, parse_venue
 from core.booking.tickets import Booking, BookingId, BookingStatus
+from core.booking.visibility import ensure_visible, hash_invite
+from core.booking.waitlist import close_waitlist, offer_freed_seats
 from core.identity.model import AccountId
-from core.payments.model import Payment, Purpose
 from core.payments.services import PaymentTerms, Providers
 from core.shared.clock import Clock
 from core.shared.errors import Conflict, NotFound
@@ -32,28 +35,13 @@ from core.shared.ids import uuid7
 from core.shared.paging import Page, PageRequest
 
 
-def hash_invite(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-async def _ensure_visible(
-    event: Event, viewer: AccountId | None, invite_token: str | None, uow: BookingUnitOfWork
-) -> None:
-    """A private event exists only for its host, holders of an invitation, and its guests."""
-    if event.visibility is Visibility.PUBLIC or event.is_host(viewer):
-        return
-    if invite_token and await uow.invitations.find(event.id, hash_invite(invite_token)):
-        return
-    if viewer is not None and await uow.bookings.has_active(event.id, viewer):
-        return
-    raise NotFound("event not found")
-
-
 async def publish_event(cmd: PublishEvent, *, uow: BookingUnitOfWork, clock: Clock) -> Event:
-    event = Event.publish(
-        cmd.host_id, cmd.details, cmd.capacity, cmd.visibility, cmd.price, clock.now()
-    )
+    """Publish an event; at a venue it has one seat per place on the venue's seat map."""
     async with uow:
+        venue = None if cmd.venue_id is None else await uow.venues.get(cmd.venue_id)
+        event = Event.publish(
+            cmd.host_id, cmd.details, cmd.capacity, cmd.visibility, cmd.price, clock.now(), venue
+        )
         await uow.events.add(event)
         await uow.commit()
     return event
@@ -68,7 +56,7 @@ async def get_event(
 ) -> Event:
     async with uow:
         event = await uow.events.get(event_id)
-        await _ensure_visible(event, viewer, invite_token, uow)
+        await ensure_visible(event, viewer, invite_token, uow)
     return event
 
 
@@ -85,12 +73,14 @@ async def find_events(
 async def edit_event(cmd: EditEvent, *, uow: BookingUnitOfWork, clock: Clock) -> Event:
     async with uow:
         event = await uow.events.get_for_update(cmd.event_id)
-        await _ensure_visible(event, cmd.actor_id, cmd.invite_token, uow)
-        starts_at, now = event.starts_at, clock.now()
+        await ensure_visible(event, cmd.actor_id, cmd.invite_token, uow)
+        starts_at, capacity, now = event.starts_at, event.capacity, clock.now()
         event.edit(cmd.actor_id, cmd.changes, now)
         await uow.events.save(event)
         if event.starts_at != starts_at:
             await uow.reminders.move(event.id, event.starts_at, now)
+        if event.capacity > capacity:
+            await offer_freed_seats(event, uow, now)
         await uow.commit()
     return event
 
@@ -100,12 +90,14 @@ async def cancel_event(cmd: CancelEvent, *, uow: BookingUnitOfWork, clock: Clock
     now = clock.now()
     async with uow:
         event = await uow.events.get_for_update(cmd.event_id)
-        await _ensure_visible(event, cmd.actor_id, cmd.invite_token, uow)
+        await ensure_visible(event, cmd.actor_id, cmd.invite_token, uow)
         event.ensure_cancellable_by(cmd.actor_id, now)
         guests = await uow.bookings.cancel_all_for_event(event.id, now)
         event.cancel(cmd.actor_id, cmd.reason, tuple(guests), now)
         await uow.events.save(event)
         await uow.reminders.drop_event(event.id)
+        await uow.seats.release_event(event.id)
+        await close_waitlist(event.id, uow)
         await uow.commit()
     return event
 
@@ -118,7 +110,7 @@ async def create_invitation(
     token = secrets.token_urlsafe(18)
     async with uow:
         event = await uow.events.get(cmd.event_id)
-        await _ensure_visible(event, cmd.actor_id, None, uow)
+        await ensure_visible(event, cmd.actor_id, None, uow)
         event.ensure_manageable_by(cmd.actor_id)
         invitation = Invitation(
             id=uuid7(now), event_id=event.id, token_hash=hash_invite(token), created_at=now
@@ -149,24 +141,29 @@ async def book_seats(
     """
     key = validate_key(cmd.idempotency_key) if cmd.idempotency_key is not None else None
     scope = f"booking.book:{cmd.guest_id}"
-    asked = fingerprint({"event_id": str(cmd.event_id), "seats": cmd.seats})
+    asked_for: dict[str, object] = {"event_id": str(cmd.event_id), "seats": cmd.seats}
+    if cmd.seat_ids:  # absent otherwise: keys used before seat maps keep their fingerprint
+        asked_for["seat_ids"] = sorted(map(str, cmd.seat_ids))
+    asked = fingerprint(asked_for)
     now = clock.now()
     async with uow:
         event = await uow.events.get(cmd.event_id)
-        await _ensure_visible(event, cmd.guest_id, cmd.invite_token, uow)
+        await ensure_visible(event, cmd.guest_id, cmd.invite_token, uow)
         if key is not None:
             earlier = replayed(await uow.idempotency.get(scope, key), asked)
             if earlier is not None:
                 return await uow.bookings.get(BookingId(earlier)), True
-        booking = event.book(cmd.guest_id, cmd.seats, now, hold=terms.hold)
+        booking = await book_places(event, cmd.guest_id, cmd.seats, now, uow, terms, cmd.seat_ids)
         if key is not None:
             record = IdempotencyRecord(scope, key, asked, booking.id, now)
             earlier = replayed(await uow.idempotency.claim(record), asked)
             if earlier is not None:  # a twin request with this key got there first
                 return await uow.bookings.get(BookingId(earlier)), True
         if booking.amount is not None:
-            await uow.payments.add(_payment_for(booking, event, terms, now))
+            await uow.payments.add(payment_for(booking, event, terms, now))
         await uow.bookings.add(booking)
+        if booking.seat_ids:
+            await uow.seats.hold(event.id, booking.id, booking.seat_ids)
         if not await uow.events.take_seats(event.id, cmd.seats, now):
             fresh = await uow.events.get(event.id)
             fresh.book(cmd.guest_id, cmd.seats, now)  # raises the rule that now refuses it
@@ -175,21 +172,21 @@ async def book_seats(
     return booking, False
 
 
-def _payment_for(booking: Booking, event: Event, terms: PaymentTerms, now: datetime) -> Payment:
-    assert booking.amount is not None
-    assert booking.hold_expires_at is not None
-    payment = Payment.create(
-        payer_id=booking.guest_id,
-        amount=booking.amount,
-        purpose=Purpose.BOOKING,
-        reference_id=booking.id,
-        provider=terms.provider,
-        description=f"{booking.seats} x {event.details.title}",
-        now=now,
-        expires_at=booking.hold_expires_at,
-    )
-    booking.payment_id = payment.id
-    return payment
+async def book_places(
+    event: Event,
+    guest: AccountId,
+    seats: int,
+    now: datetime,
+    uow: BookingUnitOfWork,
+    terms: PaymentTerms,
+    wanted: tuple[UUID, ...] = (),
+) -> Booking:
+    """The event's model books; at a venue it is shown the seat map and the seats taken."""
+    if event.venue_id is None:
+        return event.book(guest, seats, now, hold=terms.hold, wanted=wanted)
+    venue = await uow.venues.get(event.venue_id)
+    taken = await uow.seats.taken(event.id)
+    return event.book(guest, seats, now, hold=terms.hold, venue=venue, wanted=wanted, taken=taken)
 
 
 async def cancel_booking(
@@ -214,7 +211,9 @@ async def cancel_booking(
         refund = await reserve_refund(booking, "booking cancelled by the guest", uow, now)
         await uow.bookings.save(booking)
         await uow.reminders.drop(booking.id)
+        await uow.seats.release(booking.id)
         await uow.events.save(event)
+        await offer_freed_seats(event, uow, now)
         await uow.commit()
     if refund is not None and providers is not None:
         await hand_over(refund, uow=uow, providers=providers)
@@ -264,7 +263,7 @@ async def guest_list(
     """The host's view of who is coming, with each guest's rating from hosts' reviews."""
     async with uow:
         event = await uow.events.get(event_id)
-        await _ensure_visible(event, actor_id, None, uow)
+        await ensure_visible(event, actor_id, None, uow)
         event.ensure_manageable_by(actor_id)
         entries = await uow.guests.entries(event.id)
         ratings = await uow.reviews.ratings(ReviewTarget.GUEST, [e.account_id for e in entries])
@@ -278,7 +277,7 @@ async def mark_held(cmd: MarkHeld, *, uow: BookingUnitOfWork, clock: Clock) -> E
     """The host says the event took place: it shows as held and reviews open."""
     async with uow:
         event = await uow.events.get_for_update(cmd.event_id)
-        await _ensure_visible(event, cmd.actor_id, None, uow)
+        await ensure_visible(event, cmd.actor_id, None, uow)
         event.mark_held(cmd.actor_id, clock.now())
         await uow.events.save(event)
         await uow.commit()
@@ -286,10 +285,47 @@ async def mark_held(cmd: MarkHeld, *, uow: BookingUnitOfWork, clock: Clock) -> E
 
 
 async def hosted_events(
-    host_id: AccountId, page: PageRequest, *, past: bool, uow: BookingUnitOfWork, clock: Clock
+    host_id: AccountId,
+    page: PageRequest,
+    *,
+    past: bool,
+    viewer: AccountId | None,
+    uow: BookingUnitOfWork,
+    clock: Clock,
 ) -> tuple[Page[Event], dict[EventId, Rating]]:
-    """A host's events, upcoming or past, with each event's rating from reviews."""
+    """A host's events, upcoming or past, with each event's rating from reviews; others than
+    the host see only the public ones."""
     async with uow:
-        found = await uow.events.hosted_by(host_id, past=past, now=clock.now(), page=page)
+        found = await uow.events.hosted_by(
+            host_id, past=past, now=clock.now(), page=page, public_only=viewer != host_id
+        )
         ratings = await uow.reviews.ratings(ReviewTarget.EVENT, [e.id for e in found.items])
     return found, {EventId(k): v for k, v in ratings.items()}
+
+
+async def add_venue(
+    owner_id: AccountId, raw: Any, *, uow: BookingUnitOfWork, clock: Clock
+) -> Venue:
+    """Import a venue's seat map from its JSON description (see core.booking.seating)."""
+    venue = parse_venue(owner_id, raw, clock.now())
+    async with uow:
+        await uow.venues.add(venue)
+        await uow.commit()
+    return venue
+
+
+async def get_venue(venue_id: UUID, *, uow: BookingUnitOfWork) -> Venue:
+    async with uow:
+        return await uow.venues.get(venue_id)
+
+
+async def seat_plan(
+    event_id: EventId, *, viewer: AccountId | None, invite_token: str | None, uow: BookingUnitOfWork
+) -> tuple[Event, Venue, frozenset[UUID]]:
+    """A seated event, its venue's map and the seats taken, read together."""
+    async with uow:
+        event = await uow.events.get(event_id)
+        await ensure_visible(event, viewer, invite_token, uow)
+        if event.venue_id is None:
+            raise NotFound("this event has no seat map")
+        return event, await uow.venues.get(event.venue_id), await uow.seats.taken(event.id)

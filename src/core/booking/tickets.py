@@ -71,6 +71,7 @@ class Booking(Aggregate):
     tickets: list[Ticket] = attrs.field(factory=list)
     payment_id: UUID | None = None
     hold_expires_at: datetime | None = None
+    seat_ids: tuple[UUID, ...] = ()  # the chosen seats, at a venue with a seat map
 
     @property
     def is_paid(self) -> bool:
@@ -111,9 +112,19 @@ class Booking(Aggregate):
             return False
         self.status, self.hold_expires_at = BookingStatus.CONFIRMED, None
         self.tickets = [
-            Ticket.issue(self.id, self.event_id, self.guest_id, now) for _ in range(self.seats)
+            Ticket.issue(
+                self.id,
+                self.event_id,
+                self.guest_id,
+                now,
+                seat_id=self.seat_ids[n] if self.seat_ids else None,
+            )
+            for n in range(self.seats)
         ]
-        self.record(events.BookingConfirmed(**self._facts(event, now)))
+        from core.booking.notes import calendar_for  # notes reads the model, which reads this
+
+        calendar = calendar_for(event, self.guest_id)
+        self.record(events.BookingConfirmed(**self._facts(event, now), calendar=calendar))
         return True
 
     def expire(self, event: Event, now: datetime) -> bool:

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from core.notifications.events import NotificationRequested
 from core.notifications.ports import NotificationsUnitOfWork, Notifier
-from core.notifications.services import deliver_notification
+from core.notifications.services import deliver_pending
 from core.shared.clock import Clock
 from core.shared.events import Handler
 
@@ -23,9 +23,10 @@ class NotifyContext(Protocol):
 
 
 async def deliver(event: NotificationRequested, ctx: NotifyContext) -> None:
-    await deliver_notification(
-        event.notification_id, uow=ctx.new_uow(), notifier=ctx.notifier, clock=ctx.clock
-    )
+    """Send what is pending, this one among them: under load one run sends a whole batch
+    and the runs for the others find nothing left to do. A notification another worker holds
+    is skipped here; if that worker's send fails, its retries send it."""
+    await deliver_pending(uow=ctx.new_uow(), notifier=ctx.notifier, clock=ctx.clock)
 
 
 HANDLERS: dict[str, Sequence[Handler]] = {NotificationRequested.name: [deliver]}

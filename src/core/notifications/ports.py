@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -20,6 +22,13 @@ class NotificationRepository(Protocol):
     async def get_for_update(self, notification_id: UUID) -> Notification: ...
 
     async def save(self, notification: Notification) -> None: ...
+
+    async def claim_pending(self, limit: int) -> list[Notification]:
+        """Pending notifications, oldest first, locked for this transaction; rows another
+        transaction holds are skipped, not waited for."""
+        ...
+
+    async def mark_sent(self, ids: Sequence[UUID], now: datetime) -> None: ...
 
 
 class NotificationsUnitOfWork(UnitOfWork, Protocol):

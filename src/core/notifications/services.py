@@ -64,6 +64,33 @@ async def deliver_notification(
     return True
 
 
+async def deliver_pending(
+    *, uow: NotificationsUnitOfWork, notifier: Notifier, clock: Clock, limit: int = 50
+) -> int:
+    """Send the pending notifications, a batch at a time; returns how many were sent.
+
+    A batch is claimed (skipping those another worker holds), sent one by one and marked
+    sent in one statement. If a send fails, the ones sent before it are still marked sent and
+    the error goes up, so that the rest are tried again later.
+    """
+    delivered = 0
+    while True:
+        sent: list[UUID] = []
+        async with uow:
+            batch = await uow.notifications.claim_pending(limit)
+            try:
+                for notification in batch:
+                    await notifier.send(await _message(notification, uow))
+                    sent.append(notification.id)
+            finally:
+                if sent:
+                    await uow.notifications.mark_sent(sent, clock.now())
+                    await uow.commit()
+        delivered += len(sent)
+        if len(batch) < limit:
+            return delivered
+
+
 async def _message(notification: Notification, uow: NotificationsUnitOfWork) -> Message:
     account = await uow.accounts.get(notification.recipient_id)
     subject, body = render(notification.template, notification.data, account.language)
@@ -80,9 +107,7 @@ async def _message(notification: Notification, uow: NotificationsUnitOfWork) -> 
     )
 
 
-async def notification_message(
-    notification_id: UUID, *, uow: NotificationsUnitOfWork
-) -> Message:
+async def notification_message(notification_id: UUID, *, uow: NotificationsUnitOfWork) -> Message:
     """The message a notification says, as its notifier gets it (for other channels)."""
     async with uow:
         notification = await uow.notifications.get(notification_id)

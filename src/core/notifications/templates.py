@@ -54,7 +54,8 @@ EN: dict[str, tuple[str, str]] = {
     "waitlist_offer": (
         "Seats for you: {title}",
         "{seats} seat(s) for {title} on {starts_at} freed up and are held for you until "
-        "{expires_at}. Book them here: {link}",
+        "{expires_at}. Open the event on Stagedoor to book them before then; after that they "
+        "go to the next person waiting.",
     ),
     "refund_succeeded": (
         "Refund of {amount}",
@@ -200,7 +201,8 @@ RU: dict[str, tuple[str, str]] = {
     "waitlist_offer": (
         "Места для вас: {title}",
         "Освободились места ({seats}) на «{title}» {starts_at}; они придержаны для вас до "
-        "{expires_at}. Забронировать: {link}",
+        "{expires_at}. Откройте мероприятие в Stagedoor и забронируйте их до этого времени, "
+        "потом они перейдут следующему в очереди.",
     ),
     "refund_succeeded": (
         "Возврат {amount}",

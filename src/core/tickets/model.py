@@ -66,9 +66,17 @@ class Ticket:
     revoked_at: datetime | None = None
     admitted_at: datetime | None = None
     on_sale: bool = False
+    seat_id: UUID | None = None  # the seat it admits to, at a venue with a seat map
 
     @classmethod
-    def issue(cls, booking_id: UUID, event_id: UUID, holder_id: UUID, now: datetime) -> Ticket:
+    def issue(
+        cls,
+        booking_id: UUID,
+        event_id: UUID,
+        holder_id: UUID,
+        now: datetime,
+        seat_id: UUID | None = None,
+    ) -> Ticket:
         return cls(
             id=TicketId(uuid7(now)),
             booking_id=booking_id,
@@ -76,6 +84,7 @@ class Ticket:
             holder_id=holder_id,
             barcode=new_barcode(),
             issued_at=now,
+            seat_id=seat_id,
         )
 
     @property
@@ -100,7 +109,9 @@ class Ticket:
             raise Conflict(f"this ticket is {self.status.value}; it cannot change hands")
         if self.admitted_at is not None:
             raise Conflict("this ticket was already used at the door")
-        successor = Ticket.issue(self.booking_id, self.event_id, holder_id, now)
+        successor = Ticket.issue(
+            self.booking_id, self.event_id, holder_id, now, seat_id=self.seat_id
+        )
         successor.replaces = self.id
         self.status, self.revoked_at, self.replaced_by = TicketStatus.REVOKED, now, successor.id
         self.on_sale = False

@@ -61,13 +61,9 @@ DESCRIPTION = "tables"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="stagedoor", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="stagedoor", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Outbox", tablename="outbox", schema=None, columns=None
-    )
+    manager.add_table(class_name="Outbox", tablename="outbox", schema=None, columns=None)
 
     manager.add_table(
         class_name="PhoneVerifications",
@@ -90,9 +86,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Tickets", tablename="tickets", schema=None, columns=None
-    )
+    manager.add_table(class_name="Tickets", tablename="tickets", schema=None, columns=None)
 
     manager.add_table(
         class_name="IdempotencyKeys",
@@ -101,17 +95,11 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Accounts", tablename="accounts", schema=None, columns=None
-    )
+    manager.add_table(class_name="Accounts", tablename="accounts", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Bookings", tablename="bookings", schema=None, columns=None
-    )
+    manager.add_table(class_name="Bookings", tablename="bookings", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Events", tablename="events", schema=None, columns=None
-    )
+    manager.add_table(class_name="Events", tablename="events", schema=None, columns=None)
 
     manager.add_table(
         class_name="Invitations",

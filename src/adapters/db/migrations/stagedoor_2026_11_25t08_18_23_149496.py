@@ -47,13 +47,9 @@ DESCRIPTION = "payments"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="stagedoor", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="stagedoor", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Payments", tablename="payments", schema=None, columns=None
-    )
+    manager.add_table(class_name="Payments", tablename="payments", schema=None, columns=None)
 
     manager.add_table(
         class_name="SandboxRefunds",
@@ -76,13 +72,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Payouts", tablename="payouts", schema=None, columns=None
-    )
+    manager.add_table(class_name="Payouts", tablename="payouts", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Refunds", tablename="refunds", schema=None, columns=None
-    )
+    manager.add_table(class_name="Refunds", tablename="refunds", schema=None, columns=None)
 
     manager.add_table(
         class_name="ProviderEvents",

@@ -61,9 +61,7 @@ DESCRIPTION = "distribution"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="stagedoor", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="stagedoor", description=DESCRIPTION)
 
     manager.add_table(
         class_name="Conferences",
@@ -79,9 +77,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Staff", tablename="staff", schema=None, columns=None
-    )
+    manager.add_table(class_name="Staff", tablename="staff", schema=None, columns=None)
 
     manager.add_table(
         class_name="StaffInvitations",

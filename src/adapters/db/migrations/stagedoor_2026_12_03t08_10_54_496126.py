@@ -47,13 +47,9 @@ DESCRIPTION = "resale: listings, purchases, messages, rules"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="stagedoor", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="stagedoor", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Listings", tablename="listings", schema=None, columns=None
-    )
+    manager.add_table(class_name="Listings", tablename="listings", schema=None, columns=None)
 
     manager.add_table(
         class_name="ResaleMessages",
@@ -62,9 +58,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Purchases", tablename="purchases", schema=None, columns=None
-    )
+    manager.add_table(class_name="Purchases", tablename="purchases", schema=None, columns=None)
 
     manager.add_table(
         class_name="ResaleRulesTable",

@@ -18,16 +18,18 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from adapters.http.bookings import place_booking
+from adapters.http.bookings import checkout_url, place_booking
 from adapters.http.deps import PlatformDep
-from adapters.http.pages.layout import form_fields, int_field, render, see_other
+from adapters.http.pages.layout import form_fields, int_field, render, see_other, uuid_field
+from adapters.http.pages.seatmap import seat_map_svg
 from adapters.http.pages.session import SignedIn, current_session, login_url
 from adapters.http.problems import status_for
-from core.booking import services
-from core.booking.commands import BookSeats
+from core.booking import reviewing, reviews, services, waiting
+from core.booking.commands import BookSeats, JoinWaitlist, WaitlistAction, WriteReview
 from core.booking.model import EventFilter, EventId, EventStatus
+from core.booking.reviews import ReviewTarget
 from core.booking.tickets import TicketStatus
-from core.shared.errors import Conflict, ValidationFailed
+from core.shared.errors import Conflict, PermissionDenied, ValidationFailed
 from core.shared.idempotency import MAX_KEY_LENGTH
 from core.shared.paging import PageRequest
 
@@ -85,14 +87,16 @@ class BookingPages(Controller):
         invite = fields.get("invite", "")
         key = fields.get("idempotency_key", "")[:MAX_KEY_LENGTH] or None
         try:
+            chosen = await seat_choice(request)
             _, payment_url, _ = await place_booking(
                 platform,
                 BookSeats(
                     event_id=EventId(event_id),
                     guest_id=signed_in,
-                    seats=int_field(fields, "seats", 1),
+                    seats=len(chosen) or int_field(fields, "seats", 1),
                     invite_token=invite or None,
                     idempotency_key=key,
+                    seat_ids=chosen,
                 ),
             )
         except (ValidationFailed, Conflict) as exc:
@@ -101,6 +105,81 @@ class BookingPages(Controller):
                 seats=fields.get("seats", "1"), status=status_for(exc),
             )  # fmt: skip
         return Redirect(payment_url, status_code=303) if payment_url else see_other("/bookings")
+
+    @post("/events/{event_id:uuid}/waitlist", status_code=303)
+    async def wait(
+        self,
+        request: AnyRequest,
+        event_id: FromPath[UUID],
+        platform: PlatformDep,
+        signed_in: SignedIn,
+    ) -> Template | Redirect:
+        fields = await form_fields(request)
+        invite = fields.get("invite", "")
+        try:
+            await waiting.join_waitlist(
+                JoinWaitlist(
+                    EventId(event_id), signed_in, int_field(fields, "seats", 1), invite or None
+                ),
+                uow=platform.new_uow(),
+                clock=platform.clock,
+            )
+        except (ValidationFailed, Conflict, PermissionDenied) as exc:
+            return await _event_page(
+                request,
+                platform,
+                EventId(event_id),
+                invite,
+                error=exc.detail,
+                status=status_for(exc),
+            )
+        return see_other(f"/events/{event_id}")
+
+    @post("/waitlist/{entry_id:uuid}/accept", status_code=303)
+    async def take_offer(
+        self,
+        request: AnyRequest,
+        entry_id: FromPath[UUID],
+        platform: PlatformDep,
+        signed_in: SignedIn,
+    ) -> Redirect:
+        booking = await waiting.accept_offer(
+            WaitlistAction(entry_id, signed_in),
+            uow=platform.new_uow(),
+            clock=platform.clock,
+            terms=platform.payment_terms,
+        )
+        payment_url = await checkout_url(platform, booking)
+        return Redirect(payment_url, status_code=303) if payment_url else see_other("/bookings")
+
+    @post("/events/{event_id:uuid}/review", status_code=303)
+    async def review(
+        self,
+        request: AnyRequest,
+        event_id: FromPath[UUID],
+        platform: PlatformDep,
+        signed_in: SignedIn,
+    ) -> Template | Redirect:
+        fields = await form_fields(request)
+        try:
+            target = review_target(fields.get("target", "event"))
+            await reviewing.write_review(
+                WriteReview(
+                    EventId(event_id),
+                    signed_in,
+                    target,
+                    int_field(fields, "rating", 0),
+                    fields.get("text", ""),
+                    uuid_field(fields, "subject_id"),
+                ),
+                uow=platform.new_uow(),
+                clock=platform.clock,
+            )
+        except (ValidationFailed, Conflict, PermissionDenied) as exc:
+            return await _event_page(
+                request, platform, EventId(event_id), "", error=exc.detail, status=status_for(exc)
+            )
+        return see_other(f"/events/{event_id}")
 
     @get("/bookings")
     async def mine(
@@ -124,6 +203,23 @@ class BookingPages(Controller):
         return render(request, "booking/bookings.html", {"rows": rows})
 
 
+async def seat_choice(request: AnyRequest) -> tuple[UUID, ...]:
+    """The seats ticked on the seat map's form (none at a general-admission event)."""
+    form = await request.form()
+    chosen = [v for v in form.getall("seat_ids", []) if isinstance(v, str) and v]
+    try:
+        return tuple(UUID(value) for value in chosen)
+    except ValueError:
+        raise ValidationFailed("seat_ids holds an id that is not one", field="seat_ids") from None
+
+
+def review_target(raw: str) -> ReviewTarget:
+    try:
+        return ReviewTarget(raw)
+    except ValueError:
+        raise ValidationFailed("target must be event, host or guest", field="target") from None
+
+
 async def _event_page(
     request: AnyRequest,
     platform: PlatformDep,
@@ -133,14 +229,36 @@ async def _event_page(
     error: str = "",
     seats: str = "1",
     status: int = 200,
+    notice: str = "",
 ) -> Template:
     session = current_session(request)
     viewer = session.account_id if session else None
     event = await services.get_event(
         event_id, viewer=viewer, invite_token=invite or None, uow=platform.new_uow()
     )
-    started = platform.clock.now() >= event.starts_at
+    now = platform.clock.now()
+    started = now >= event.starts_at
+    rating, said = await reviewing.reviews_of(
+        ReviewTarget.EVENT, event.id, uow=platform.new_uow(), limit=10
+    )
+    entry = None
+    if viewer is not None:
+        mine = await waiting.my_waitlist(viewer, uow=platform.new_uow())
+        entry = next((e for e in mine if e.event_id == event.id), None)
+    seating = None
+    if event.venue_id is not None:
+        _, venue, taken = await services.seat_plan(
+            event.id, viewer=viewer, invite_token=invite or None, uow=platform.new_uow()
+        )
+        free = [seat for seat in venue.seats if seat.id not in taken]
+        seating = {"svg": seat_map_svg(venue, taken), "free": free, "venue": venue}
     context = {
+        "seating": seating,
+        "rating": rating,
+        "reviews": said,
+        "over": reviews.is_over(event, now),
+        "entry": entry,
+        "notice": notice,
         "event": event,
         "invite": invite,
         "bookable": event.status is EventStatus.SCHEDULED and not started and event.seats_left > 0,

@@ -16,6 +16,7 @@ from adapters.http.pages.booking import BookingPages
 from adapters.http.pages.conferences import ConferencePages, StaffJoinPages
 from adapters.http.pages.dashboard import DashboardPages
 from adapters.http.pages.desk import DeskPages
+from adapters.http.pages.hosting import HostingPages
 from adapters.http.pages.layout import PAGE_ERRORS
 from adapters.http.pages.participants import ParticipantPages
 from adapters.http.pages.planning import PlanningPages
@@ -40,6 +41,7 @@ def distribution_pages() -> Router:
             PlanningPages,
             PointPages,
             BookingPages,
+            HostingPages,
             SubscriptionPages,
         ],
         dependencies={

@@ -12,7 +12,7 @@ from tests.unit.support import BookHelper, NewUow, PublishHelper, RegisterAccoun
 
 from adapters.memory import SteppingClock
 from core.booking.commands import CancelEvent, EditReview, MarkHeld, WriteReview
-from core.booking.model import Event, EventStatus
+from core.booking.model import Event, EventStatus, Visibility
 from core.booking.reviewing import edit_review, reviews_of, write_review
 from core.booking.reviews import REVIEW_EDIT_DAYS, Review, ReviewTarget
 from core.booking.services import cancel_event, guest_list, hosted_events, mark_held
@@ -219,12 +219,30 @@ async def test_the_hosts_past_and_upcoming_events_with_their_ratings(
         WriteReview(first.id, guest.id, ReviewTarget.EVENT, 5), uow=new_uow(), clock=clock
     )
     page = PageRequest(limit=1)
-    past, ratings = await hosted_events(host.id, page, past=True, uow=new_uow(), clock=clock)
+    past, ratings = await hosted_events(
+        host.id, page, past=True, viewer=host.id, uow=new_uow(), clock=clock
+    )
     assert [e.title for e in (x.details for x in past.items)] == ["Second"]
     rest, ratings = await hosted_events(
-        host.id, PageRequest(past.next_cursor), past=True, uow=new_uow(), clock=clock
+        host.id,
+        PageRequest(past.next_cursor),
+        past=True,
+        viewer=host.id,
+        uow=new_uow(),
+        clock=clock,
     )
     assert [e.details.title for e in rest.items] == ["First"]
     assert ratings[first.id].average == 5.0
-    ahead, _ = await hosted_events(host.id, PageRequest(), past=False, uow=new_uow(), clock=clock)
+    ahead, _ = await hosted_events(
+        host.id, PageRequest(), past=False, viewer=host.id, uow=new_uow(), clock=clock
+    )
     assert [e.id for e in ahead.items] == [third.id]
+    private = await publish(host, visibility=Visibility.PRIVATE, starts_at=third.starts_at)
+    seen, _ = await hosted_events(
+        host.id, PageRequest(), past=False, viewer=guest.id, uow=new_uow(), clock=clock
+    )
+    assert [e.id for e in seen.items] == [third.id]
+    mine, _ = await hosted_events(
+        host.id, PageRequest(), past=False, viewer=host.id, uow=new_uow(), clock=clock
+    )
+    assert {e.id for e in mine.items} == {third.id, private.id}

@@ -8,10 +8,11 @@ import pytest
 from tests.unit.support import NewUow, RegisterAccount
 
 from adapters.memory import MemoryNotifier, MemoryStore, SteppingClock
-from core.notifications.model import NotificationStatus
+from core.notifications.model import Message, NotificationStatus
 from core.notifications.services import (
     NotificationRequest,
     deliver_notification,
+    deliver_pending,
     request_notifications,
 )
 from core.shared.errors import NotFound
@@ -101,3 +102,33 @@ async def test_delivering_an_unknown_notification_is_not_found(
     with pytest.raises(NotFound):
         await deliver(uuid7(clock.now()), new_uow, notifier, clock)
     assert notifier.sent == []
+
+
+async def test_pending_notifications_go_out_in_batches_and_a_failure_keeps_the_rest(
+    register_account: RegisterAccount, new_uow: NewUow, clock: SteppingClock
+) -> None:
+    ann = await register_account("ann@example.org")
+    for n in range(5):  # one at a time: their ids are in this order
+        await request_notifications(
+            [NotificationRequest(ann.id, "booking_cancelled", f"c:{n}", {"title": f"Gig {n}"})],
+            uow=new_uow(),
+            clock=clock,
+        )
+
+    class ThirdFails(MemoryNotifier):
+        async def send(self, message: Message) -> None:
+            if len(self.sent) == 2 and not self.fail_next:
+                self.fail_next = -1  # once
+                raise ConnectionError("the mail server hung up")
+            await super().send(message)
+
+    flaky = ThirdFails()
+    with pytest.raises(ConnectionError):
+        await deliver_pending(uow=new_uow(), notifier=flaky, clock=clock, limit=2)
+    assert [m.subject for m in flaky.sent] == [
+        "Booking cancelled: Gig 0",
+        "Booking cancelled: Gig 1",
+    ]
+    assert await deliver_pending(uow=new_uow(), notifier=flaky, clock=clock, limit=2) == 3
+    assert await deliver_pending(uow=new_uow(), notifier=flaky, clock=clock, limit=2) == 0
+    assert [m.dedupe_key for m in flaky.sent] == [f"c:{n}" for n in range(5)]

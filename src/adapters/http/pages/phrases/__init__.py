@@ -6,6 +6,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from adapters.http.pages.phrases import subscriptions
+from adapters.http.pages.phrases import booking, subscriptions
 
-DOMAINS: tuple[ModuleType, ...] = (subscriptions,)
+DOMAINS: tuple[ModuleType, ...] = (booking, subscriptions)
