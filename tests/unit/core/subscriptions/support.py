@@ -15,7 +15,12 @@ from adapters.memory.provider import MemoryPaymentProvider
 from core.identity.model import Account
 from core.payments.model import Payment, PaymentId
 from core.payments.ports import ProviderEvent, ProviderEventType
-from core.payments.services import PaymentTerms, open_checkout, record_provider_event
+from core.payments.services import (
+    PaymentTerms,
+    expire_payments,
+    open_checkout,
+    record_provider_event,
+)
 from core.shared.money import Money
 from core.shared.perks import Perk
 from core.subscriptions import changes, renewals, services
@@ -113,6 +118,20 @@ class World:
             self.provider.decline_saved = "card_declined"
         self.move_to(subscription.period_end)
         return subscription
+
+    async def failed_renewal(self, account: Account) -> tuple[Subscription, datetime]:
+        """A monthly subscription whose kept card declined its renewal on the due date (the
+        job ran once); the subscription and that date."""
+        subscription = await self.renewal_day(account, declines=True)
+        assert subscription.period_end is not None
+        await self.run_job()
+        return subscription, subscription.period_end
+
+    async def expire(self, payment: Payment) -> None:
+        """Time runs past the payment's expiry; the expiry job and the handlers run."""
+        self.move_to(payment.expires_at + timedelta(seconds=1))
+        await expire_payments(uow=self.new_uow(), clock=self.clock)
+        await self.relay.drain()
 
     async def run_job(self) -> int:
         done = await renewals.renew_due(

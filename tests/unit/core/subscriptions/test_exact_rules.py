@@ -13,7 +13,6 @@ from tests.unit.support import NewUow, RegisterAccount
 from adapters.memory import SteppingClock
 from core.payments.model import RefundStatus
 from core.payments.ports import ProviderEventType
-from core.payments.services import expire_payments
 from core.shared.errors import Conflict, DomainError, NotFound, ValidationFailed
 from core.shared.money import Money
 from core.subscriptions import changes, invoicing, renewals, services
@@ -184,10 +183,7 @@ async def test_a_subscription_woken_early_goes_back_to_sleep_until_its_period_en
 async def test_the_job_looks_again_when_the_page_or_the_call_can_have_an_answer(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await world.renewal_day(await register_account(), declines=True)
-    due = subscription.period_end
-    assert due is not None
-    await world.run_job()
+    subscription, due = await world.failed_renewal(await register_account())
     page = await world.checkout(await world.pay_now(subscription))
     world.move_to(due + timedelta(days=1))
     before = world.clock.current
@@ -196,9 +192,7 @@ async def test_the_job_looks_again_when_the_page_or_the_call_can_have_an_answer(
     assert waiting.next_action_at is not None
     assert before + ATTEMPT_LEASE <= waiting.next_action_at <= world.clock.current + ATTEMPT_LEASE
     assert len(world.provider.charges) == 1
-    world.move_to(page.expires_at + timedelta(seconds=1))
-    await expire_payments(uow=world.new_uow(), clock=world.clock)
-    await world.relay.drain()
+    await world.expire(page)
     woken = await world.get(subscription.id)
     assert woken.next_action_at is not None
     assert woken.next_action_at <= world.clock.current  # to ask the provider about the page
@@ -250,14 +244,9 @@ async def test_a_refund_takes_the_newest_payment_of_the_period_first(
 async def test_money_for_a_renewal_already_paid_is_given_back(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await world.renewal_day(await register_account(), declines=True)
-    due = subscription.period_end
-    assert due is not None
-    await world.run_job()
+    subscription, due = await world.failed_renewal(await register_account())
     page = await world.checkout(await world.pay_now(subscription))
-    world.move_to(page.expires_at + timedelta(seconds=1))
-    await expire_payments(uow=world.new_uow(), clock=world.clock)
-    await world.relay.drain()
+    await world.expire(page)
     world.provider.decline_saved = None
     await world.run_job()  # the provider says the page took nothing: counted, retry on day 1
     world.move_to(due + timedelta(days=1))
