@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import secrets
 import sys
 import time
@@ -98,20 +97,24 @@ async def idle_sweep(database: Any, clock: FixedClock, provider: Any, times: int
     return (time.perf_counter() - began) / times
 
 
-FLOOR_SQL = [
-    "SELECT id FROM floor_subscriptions WHERE id = $1 FOR NO KEY UPDATE",
-    "INSERT INTO floor_payments (id, subscription_id, amount) VALUES ($2, $1, 49900)",
-    "INSERT INTO floor_charges (id, subscription_id, payment_id) VALUES ($5, $1, $2)",
-    "UPDATE floor_subscriptions SET next_action_at = now() WHERE id = $1",
-]
+FLOOR_ASK = [
+    ("SELECT id FROM floor_subscriptions WHERE id = $1 FOR NO KEY UPDATE", ("sub",)),
+    ("INSERT INTO floor_payments (id, subscription_id, amount) VALUES ($1, $2, 49900)",
+     ("pay", "sub")),
+    ("INSERT INTO floor_charges (id, subscription_id, payment_id) VALUES ($1, $2, $3)",
+     ("charge", "sub", "pay")),
+    ("UPDATE floor_subscriptions SET next_action_at = now() WHERE id = $1", ("sub",)),
+]  # fmt: skip
 FLOOR_SETTLE = [
-    "SELECT id FROM floor_subscriptions WHERE id = $1 FOR NO KEY UPDATE",
-    "UPDATE floor_payments SET captured = amount WHERE id = $2",
-    "INSERT INTO floor_ledger (id, source_id, amount) VALUES ($3, $2, 49900), ($4, $2, -49900)",
-    "UPDATE floor_charges SET paid = true WHERE id = $5",
-    "UPDATE floor_subscriptions SET period = period + 1 WHERE id = $1",
-    "INSERT INTO floor_outbox (id, payload) VALUES ($3, 'charged'), ($4, 'receipt')",
-]
+    ("SELECT id FROM floor_subscriptions WHERE id = $1 FOR NO KEY UPDATE", ("sub",)),
+    ("UPDATE floor_payments SET captured = amount WHERE id = $1", ("pay",)),
+    ("INSERT INTO floor_ledger (id, source_id, amount) VALUES ($1, $3, 49900), ($2, $3, -49900)",
+     ("one", "two", "pay")),
+    ("UPDATE floor_charges SET paid = true WHERE id = $1", ("charge",)),
+    ("UPDATE floor_subscriptions SET period = period + 1 WHERE id = $1", ("sub",)),
+    ("INSERT INTO floor_outbox (id, payload) VALUES ($1, 'charged'), ($2, 'receipt')",
+     ("one", "two")),
+]  # fmt: skip
 
 
 async def floor(url: str, count: int) -> float:
@@ -134,19 +137,14 @@ async def floor(url: str, count: int) -> float:
         )
         began = time.perf_counter()
         for sid in ids:
-            args = [sid, uuid4(), uuid4(), uuid4(), uuid4()]
-            for statements in (FLOOR_SQL, FLOOR_SETTLE):
+            values = {"sub": sid, "pay": uuid4(), "charge": uuid4(), "one": uuid4(), "two": uuid4()}
+            for statements in (FLOOR_ASK, FLOOR_SETTLE):
                 async with conn.transaction():
-                    for sql in statements:
-                        await conn.execute(sql, *args[: _arity(sql)])
+                    for sql, names in statements:
+                        await conn.execute(sql, *(values[n] for n in names))
         return time.perf_counter() - began
     finally:
         await conn.close()
-
-
-def _arity(sql: str) -> int:
-    """How many numbered parameters a statement takes ($1...$n)."""
-    return max((int(n) for n in re.findall(r"\$(\d+)", sql)), default=0)
 
 
 async def with_database(count: int) -> list[str]:

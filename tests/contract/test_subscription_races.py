@@ -23,9 +23,10 @@ from core.payments.services import PaymentTerms, open_checkout, record_provider_
 from core.shared.errors import Conflict
 from core.shared.money import Money
 from core.subscriptions import changes, invoicing, renewals, services
+from core.subscriptions.charge import ChargeKind, ChargeStatus
 from core.subscriptions.charges import settle_payment
 from core.subscriptions.commands import CancelSubscription, Subscribe
-from core.subscriptions.model import ChargeKind, ChargeStatus, Subscription, SubscriptionStatus
+from core.subscriptions.model import Subscription, SubscriptionStatus
 from core.subscriptions.periods import add_months
 from core.subscriptions.plans import Plan, PlanKind, PlanSpec
 

@@ -15,7 +15,8 @@ from core.shared.errors import Conflict, NotFound
 from core.shared.money import Money
 from core.shared.perks import Perk
 from core.subscriptions.billing import ConferenceSize, Invoice, InvoiceStatus
-from core.subscriptions.model import Charge, ChargeKind, ChargeStatus, Subscription
+from core.subscriptions.charge import Charge, ChargeKind, ChargeStatus
+from core.subscriptions.model import Subscription
 from core.subscriptions.plans import Plan, PlanKind, PlanSpec
 
 

@@ -16,15 +16,8 @@ from core.payments.model import PaymentId
 from core.shared.errors import NotFound
 from core.shared.money import Money
 from core.shared.perks import Perk
-from core.subscriptions.model import (
-    Charge,
-    ChargeId,
-    ChargeKind,
-    ChargeStatus,
-    Subscription,
-    SubscriptionId,
-    SubscriptionStatus,
-)
+from core.subscriptions.charge import Charge, ChargeId, ChargeKind, ChargeStatus
+from core.subscriptions.model import Subscription, SubscriptionId, SubscriptionStatus
 from core.subscriptions.plans import Plan, PlanId, PlanKind
 
 _PLAN = (

@@ -18,8 +18,9 @@ from core.shared.money import Money
 from core.shared.perks import Perk
 from core.subscriptions import plans as plan_rules
 from core.subscriptions.billing import Invoice, InvoiceStatus
+from core.subscriptions.charge import Charge, ChargeKind, ChargeStatus
 from core.subscriptions.invoicing import ConferenceBill
-from core.subscriptions.model import Charge, ChargeKind, ChargeStatus, SubscriptionStatus
+from core.subscriptions.model import SubscriptionStatus
 from core.subscriptions.plans import Plan, PlanKind, PlanSpec
 from core.subscriptions.services import SubscriptionView
 

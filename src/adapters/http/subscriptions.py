@@ -78,7 +78,6 @@ async def pay_owed(
         uow=platform.new_uow(),
         clock=platform.clock,
         terms=platform.payment_terms,
-        providers=platform.payment_providers,
     )
     return PaymentLinkOut(payment.id, await checkout_link(platform, payment, keep_card=True))
 

@@ -18,15 +18,8 @@ from core.subscriptions.billing import (
     InvoiceId,
     InvoiceStatus,
 )
-from core.subscriptions.model import (
-    LIVE,
-    Charge,
-    ChargeId,
-    ChargeKind,
-    ChargeStatus,
-    Subscription,
-    SubscriptionId,
-)
+from core.subscriptions.charge import Charge, ChargeId, ChargeKind, ChargeStatus
+from core.subscriptions.model import LIVE, Subscription, SubscriptionId
 from core.subscriptions.plans import Plan, PlanId
 
 if TYPE_CHECKING:

@@ -18,6 +18,7 @@ from core.payments.services import PaymentTerms, Providers, hand_over_refund
 from core.shared.clock import Clock
 from core.shared.errors import Conflict
 from core.shared.money import Money
+from core.subscriptions.charge import Charge, ChargeKind, ChargeStatus
 from core.subscriptions.charges import (
     is_live_attempt,
     new_attempt,
@@ -27,19 +28,13 @@ from core.subscriptions.charges import (
     unpaid_renewal,
 )
 from core.subscriptions.commands import CancelSubscription, ChangePlan
-from core.subscriptions.model import (
-    Charge,
-    ChargeKind,
-    ChargeStatus,
-    Subscription,
-    SubscriptionId,
-    SubscriptionStatus,
-)
+from core.subscriptions.model import Subscription, SubscriptionId, SubscriptionStatus
 from core.subscriptions.periods import remaining_share
 from core.subscriptions.plans import Plan
 from core.subscriptions.ports import SubscriptionsUnitOfWork
 
 BY_SUBSCRIBER = "cancelled by the subscriber"
+NOTHING_OWED_NOW = "nothing is owed on this subscription"
 
 
 async def _owned(
@@ -123,30 +118,13 @@ async def change_plan(
     rest of the period) from the saved card and taken when paid; the returned charge says
     how that went. A cheaper one is taken at once and the difference refunded."""
     now = clock.now()
-    charge, payment, refunds = None, None, []
     async with uow:
         subscription, old = await _owned(cmd.subscription_id, cmd.actor_id, uow)
         new = await uow.plans.get(cmd.plan_id)
         subscription.ensure_plan_change(old, new, now)
         if await uow.charges.open_of(subscription.id) is not None:
             raise Conflict("a payment for this subscription is on its way; try again in a minute")
-        assert subscription.period_start is not None
-        assert subscription.period_end is not None
-        difference = remaining_share(
-            new.price - old.price, subscription.period_start, subscription.period_end, now
-        )
-        if difference.amount > 0:
-            charge = Charge.open(
-                subscription, ChargeKind.UPGRADE, new, difference, now,
-                period_start=subscription.period_start,
-            )  # fmt: skip
-            payment = await new_attempt(subscription, charge, new, uow, now)
-            await uow.charges.add(charge)
-        else:
-            if difference.amount < 0:
-                reason = f"moved to the cheaper plan {new.name}"
-                refunds = await refund_period(subscription, -difference, reason, uow, now)
-            subscription.change_plan(old, new, difference, now)
+        charge, payment, refunds = await _move(subscription, old, new, uow, now)
         await uow.subscriptions.save(subscription)
         await uow.commit()
     await _hand_over_all(refunds, uow, providers)
@@ -159,6 +137,36 @@ async def change_plan(
         return await uow.subscriptions.get(subscription.id), await uow.charges.get(charge.id)
 
 
+async def _move(
+    subscription: Subscription,
+    old: Plan,
+    new: Plan,
+    uow: SubscriptionsUnitOfWork,
+    now: datetime,
+) -> tuple[Charge | None, Payment | None, list[Refund]]:
+    """Inside the transaction: charge the difference for a dearer plan (the move waits for
+    it), or move now and refund the difference for a cheaper one."""
+    assert subscription.period_start is not None
+    assert subscription.period_end is not None
+    difference = remaining_share(
+        new.price - old.price, subscription.period_start, subscription.period_end, now
+    )
+    if difference.amount > 0:
+        charge = Charge.open(
+            subscription, ChargeKind.UPGRADE, new, difference, now,
+            period_start=subscription.period_start,
+        )  # fmt: skip
+        payment = await new_attempt(subscription, charge, new, uow, now)
+        await uow.charges.add(charge)
+        return charge, payment, []
+    refunds = []
+    if difference.amount < 0:
+        reason = f"moved to the cheaper plan {new.name}"
+        refunds = await refund_period(subscription, -difference, reason, uow, now)
+    subscription.change_plan(old, new, difference, now)
+    return None, None, refunds
+
+
 async def pay_now(
     subscription_id: SubscriptionId,
     *,
@@ -166,7 +174,6 @@ async def pay_now(
     uow: SubscriptionsUnitOfWork,
     clock: Clock,
     terms: PaymentTerms,
-    providers: Providers,
 ) -> Payment:
     """Pay an unpaid renewal by hand, on the provider's page (with another card, if need
     be: it then pays the renewals that follow). The caller opens the payment's checkout.
@@ -175,21 +182,20 @@ async def pay_now(
     already open for this renewal is offered again rather than a second one.
     """
     now = clock.now()
-    refund = None
     async with uow:
         subscription, _ = await _owned(subscription_id, actor, uow)
         charge = await uow.charges.open_of(subscription.id)
         if charge is None or not unpaid_renewal(subscription, charge):
-            raise Conflict("nothing is owed on this subscription")
+            raise Conflict(NOTHING_OWED_NOW)
         assert charge.payment_id is not None
         last = await uow.payments.get_for_update(charge.payment_id)
         if is_live_attempt(charge, last):
             if charge.via_checkout:
                 return last
             raise Conflict("a payment for this renewal is on its way; look again in a minute")
-        refund = await settle(subscription, charge, last, uow, now)  # count its failure first
+        await settle(subscription, charge, last, uow, now)  # its news first: paid after all?
         if charge.status is not ChargeStatus.OPEN:
-            raise Conflict("nothing is owed on this subscription")
+            raise Conflict(NOTHING_OWED_NOW)
         plan = await uow.plans.get(charge.plan_id)
         payment = await new_attempt(
             subscription, charge, plan, uow, now, via_checkout=True, hold=terms.hold
@@ -197,6 +203,4 @@ async def pay_now(
         await uow.charges.save(charge)
         await uow.subscriptions.save(subscription)
         await uow.commit()
-    if refund is not None:
-        await hand_over_refund(refund, uow=uow, providers=providers)
     return payment

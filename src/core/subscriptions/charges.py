@@ -21,14 +21,8 @@ from core.payments.ports import ProviderStatus, ProviderUnavailable
 from core.payments.services import Providers, hand_over_refund, reserve_refund
 from core.shared.clock import Clock
 from core.shared.money import Money
-from core.subscriptions.model import (
-    Charge,
-    ChargeId,
-    ChargeKind,
-    ChargeStatus,
-    Subscription,
-    SubscriptionStatus,
-)
+from core.subscriptions.charge import Charge, ChargeId, ChargeKind, ChargeStatus
+from core.subscriptions.model import Subscription, SubscriptionStatus
 from core.subscriptions.plans import Plan
 from core.subscriptions.ports import SubscriptionsUnitOfWork
 

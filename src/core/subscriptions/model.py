@@ -7,10 +7,8 @@ meanwhile; then it is `past_due` (perks paused, the subscriber may still pay) an
 after the due date, `cancelled`. A subscriber may cancel now (the unused time is refunded)
 or at the end of the period; a pass or a period cancelled at its end is `ended` then.
 
-A `Charge` is one amount owed for a subscription: its start, one renewal per period (unique
-per subscription and period start) or the difference for a dearer plan. It is paid by one
-payment at a time, so a period is never paid twice: a new attempt is made only when the
-last one is known to have failed.
+What pays for it is a `Charge` (`core.subscriptions.charge`): its start, one renewal per
+period (unique per subscription and period start), the difference for a dearer plan.
 """
 
 from __future__ import annotations
@@ -23,17 +21,16 @@ from uuid import UUID
 import attrs
 
 from core.identity.model import AccountId
-from core.payments.model import Payment, PaymentId, Purpose
 from core.shared.errors import Conflict, NotFound, ValidationFailed
 from core.shared.events import Aggregate
 from core.shared.ids import uuid7
 from core.shared.money import Money
 from core.subscriptions import events
+from core.subscriptions.charge import Charge
 from core.subscriptions.periods import CANCEL_AFTER, add_months, next_retry
 from core.subscriptions.plans import Plan, PlanId, PlanKind
 
 SubscriptionId = NewType("SubscriptionId", UUID)
-ChargeId = NewType("ChargeId", UUID)
 
 
 class SubscriptionStatus(enum.StrEnum):
@@ -338,111 +335,3 @@ class Subscription(Aggregate):
                 period_end=self.period_end,
             )
         )
-
-
-class ChargeKind(enum.StrEnum):
-    START = "start"
-    RENEWAL = "renewal"
-    UPGRADE = "upgrade"
-
-
-class ChargeStatus(enum.StrEnum):
-    OPEN = "open"
-    """Owed: an attempt is on its way, or the next one is scheduled."""
-    PAID = "paid"
-    FAILED = "failed"
-    """Given up: a start or an upgrade that was declined."""
-    VOID = "void"
-    """No longer owed (the subscription ended first); a late capture is refunded."""
-
-
-@attrs.define
-class Charge:
-    """One amount owed for a subscription, paid by one payment attempt at a time."""
-
-    id: ChargeId
-    subscription_id: SubscriptionId
-    payer_id: AccountId
-    kind: ChargeKind
-    plan_id: PlanId
-    amount: Money
-    created_at: datetime
-    period_start: datetime | None = None
-    status: ChargeStatus = ChargeStatus.OPEN
-    attempts: int = 0
-    failures: int = 0
-    via_checkout: bool = False
-    payment_id: PaymentId | None = None
-    failure_reason: str | None = None
-    settled_at: datetime | None = None
-
-    @classmethod
-    def open(
-        cls,
-        subscription: Subscription,
-        kind: ChargeKind,
-        plan: Plan,
-        amount: Money,
-        now: datetime,
-        *,
-        period_start: datetime | None = None,
-    ) -> Charge:
-        if amount.amount <= 0:
-            raise ValidationFailed("a charge takes a positive amount", field="amount")
-        return cls(
-            id=ChargeId(uuid7(now)),
-            subscription_id=subscription.id,
-            payer_id=subscription.account_id,
-            kind=kind,
-            plan_id=plan.id,
-            amount=amount,
-            created_at=now,
-            period_start=period_start,
-        )
-
-    def attempt(
-        self,
-        provider: str,
-        description: str,
-        now: datetime,
-        expires_at: datetime,
-        *,
-        via_checkout: bool = False,
-    ) -> Payment:
-        """A new payment for this charge: on a hosted page, or off-session from the saved
-        method. The caller makes sure the last attempt can no longer succeed."""
-        if self.status is not ChargeStatus.OPEN:
-            raise Conflict(f"this charge is {self.status}; nothing is owed on it")
-        payment = Payment.create(
-            self.payer_id,
-            self.amount,
-            Purpose.SUBSCRIPTION,
-            self.id,
-            provider,
-            description,
-            now,
-            expires_at,
-        )
-        self.payment_id = payment.id
-        self.attempts += 1
-        self.via_checkout = via_checkout
-        return payment
-
-    def note_failure(self, reason: str) -> bool:
-        """The current attempt failed; False when that was already counted."""
-        if self.failures >= self.attempts:
-            return False
-        self.failures, self.failure_reason = self.attempts, reason
-        return True
-
-    def pay(self, payment_id: PaymentId, now: datetime, period_start: datetime) -> None:
-        self.status, self.payment_id, self.settled_at = ChargeStatus.PAID, payment_id, now
-        self.period_start = self.period_start or period_start
-        self.failure_reason = None
-
-    def fail(self, reason: str, now: datetime) -> None:
-        self.status, self.failure_reason, self.settled_at = ChargeStatus.FAILED, reason, now
-
-    def void(self, now: datetime) -> None:
-        if self.status is ChargeStatus.OPEN:
-            self.status, self.settled_at = ChargeStatus.VOID, now

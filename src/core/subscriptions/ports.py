@@ -12,7 +12,8 @@ from core.payments.ports import PaymentsUnitOfWork
 from core.shared.idempotency import IdempotencyStore
 from core.shared.perks import PerkReader
 from core.subscriptions.billing import ConferenceAccount, ConferenceSize, Invoice, InvoiceId
-from core.subscriptions.model import Charge, ChargeId, Subscription, SubscriptionId
+from core.subscriptions.charge import Charge, ChargeId
+from core.subscriptions.model import Subscription, SubscriptionId
 from core.subscriptions.plans import Plan, PlanId
 
 

@@ -14,10 +14,11 @@ from datetime import datetime
 
 import attrs
 
-from core.payments.model import CAPTURED, OPEN, Payment, PaymentId, Refund
-from core.payments.services import Providers, hand_over_refund
+from core.payments.model import OPEN, Payment, PaymentId
+from core.payments.services import Providers
 from core.shared.clock import Clock
 from core.shared.errors import Conflict
+from core.subscriptions.charge import Charge, ChargeKind, ChargeStatus
 from core.subscriptions.charges import (
     ATTEMPT_LEASE,
     PENDING_RECHECK,
@@ -27,14 +28,7 @@ from core.subscriptions.charges import (
     send_attempt,
     settle,
 )
-from core.subscriptions.model import (
-    Charge,
-    ChargeKind,
-    ChargeStatus,
-    Subscription,
-    SubscriptionId,
-    SubscriptionStatus,
-)
+from core.subscriptions.model import Subscription, SubscriptionId, SubscriptionStatus
 from core.subscriptions.plans import Plan
 from core.subscriptions.ports import SubscriptionsUnitOfWork
 
@@ -43,11 +37,11 @@ UNPAID = "the renewal was not paid"
 
 @attrs.frozen
 class _Next:
-    """What to do after the commit: ask the provider for an attempt, hand over a refund."""
+    """What to do after the commit: ask the provider for an attempt, or ask it whether an
+    attempt that expired here took anything."""
 
     send: PaymentId | None = None
     confirm: PaymentId | None = None
-    refund: Refund | None = None
 
 
 async def renew_due(
@@ -81,8 +75,6 @@ async def advance(
         step = await _step(subscription, plan, uow, now)
         await uow.subscriptions.save(subscription)
         await uow.commit()
-    if step.refund is not None:
-        await hand_over_refund(step.refund, uow=uow, providers=providers)
     if step.send is not None:
         await send_attempt(
             step.send, subscription.mandate_ref, uow=uow, providers=providers, clock=clock
@@ -99,12 +91,11 @@ async def _step(
     charge = await uow.charges.open_of(subscription.id)
     if charge is not None and charge.payment_id is not None:
         payment = await uow.payments.get_for_update(charge.payment_id)
-        refund = await settle(subscription, charge, payment, uow, now)
+        await settle(subscription, charge, payment, uow, now)  # owed: nothing to refund
         await uow.charges.save(charge)
         if charge.status is ChargeStatus.OPEN:
-            after = await _follow(subscription, plan, charge, payment, uow, now)
-            return attrs.evolve(after, refund=refund)
-        return _Next(refund=refund)
+            return await _follow(subscription, plan, charge, payment, uow, now)
+        return _Next()
     if subscription.end(plan, now):
         return _Next()
     if subscription.renewal_due(now) and subscription.status is SubscriptionStatus.ACTIVE:
@@ -142,7 +133,7 @@ async def _follow(
     if lapsed(charge, payment):  # did it really take nothing? ask before trying again
         subscription.wake_at(now + ATTEMPT_LEASE)
         return _Next(confirm=payment.id)
-    if payment.status in CAPTURED or (subscription.next_action_at or now) > now:
+    if (subscription.next_action_at or now) > now:
         return _Next()
     if subscription.status is SubscriptionStatus.PAST_DUE:
         charge.void(now)

@@ -20,16 +20,10 @@ from core.shared.clock import Clock
 from core.shared.errors import Conflict, NotFound, PermissionDenied
 from core.shared.idempotency import IdempotencyRecord, fingerprint, replayed, validate_key
 from core.shared.perks import Perk
+from core.subscriptions.charge import Charge, ChargeKind, ChargeStatus
 from core.subscriptions.charges import is_live_attempt, new_attempt
 from core.subscriptions.commands import Subscribe
-from core.subscriptions.model import (
-    Charge,
-    ChargeKind,
-    ChargeStatus,
-    Subscription,
-    SubscriptionId,
-    SubscriptionStatus,
-)
+from core.subscriptions.model import Subscription, SubscriptionId, SubscriptionStatus
 from core.subscriptions.plans import Plan, PlanId, PlanKind, PlanSpec, Tiers
 from core.subscriptions.ports import SubscriptionsUnitOfWork
 
@@ -116,10 +110,9 @@ async def subscribe(
     asked = fingerprint({"plan_id": str(cmd.plan_id)})
     now = clock.now()
     async with uow:
-        if key is not None:
-            earlier = replayed(await uow.idempotency.get(scope, key), asked)
-            if earlier is not None:
-                return *await _started(SubscriptionId(earlier), uow), True
+        earlier = None if key is None else replayed(await uow.idempotency.get(scope, key), asked)
+        if earlier is not None:
+            return *await _started(SubscriptionId(earlier), uow), True
         plan = await uow.plans.get(cmd.plan_id)
         if plan.renews:
             off_session_provider(terms.provider, providers)
@@ -132,14 +125,27 @@ async def subscribe(
             earlier = replayed(await uow.idempotency.claim(record), asked)
             if earlier is not None:  # a twin request with this key got there first
                 return *await _started(SubscriptionId(earlier), uow), True
-        charge = Charge.open(subscription, ChargeKind.START, plan, plan.price, now)
-        await uow.subscriptions.add(subscription)
-        payment = await new_attempt(
-            subscription, charge, plan, uow, now, via_checkout=True, hold=terms.hold
-        )
-        await uow.charges.add(charge)
+        payment = await _first_payment(subscription, plan, uow, terms, now)
         await uow.commit()
     return subscription, payment, False
+
+
+async def _first_payment(
+    subscription: Subscription,
+    plan: Plan,
+    uow: SubscriptionsUnitOfWork,
+    terms: PaymentTerms,
+    now: datetime,
+) -> Payment:
+    """Inside the transaction: store the subscription with its start charge and the payment
+    to be made on the provider's page."""
+    charge = Charge.open(subscription, ChargeKind.START, plan, plan.price, now)
+    await uow.subscriptions.add(subscription)
+    payment = await new_attempt(
+        subscription, charge, plan, uow, now, via_checkout=True, hold=terms.hold
+    )
+    await uow.charges.add(charge)
+    return payment
 
 
 async def _waiting(

@@ -24,7 +24,7 @@ from core.payments.model import Payment, PaymentId, PaymentStatus, Purpose
 from core.payments.services import find_payment
 from core.shared.errors import Conflict, ValidationFailed
 from core.subscriptions.billing import InvoiceId, InvoiceStatus
-from core.subscriptions.model import ChargeId, ChargeStatus
+from core.subscriptions.charge import ChargeId, ChargeStatus
 
 
 class PayForm(msgspec.Struct):

@@ -26,8 +26,9 @@ from core.shared.errors import Conflict, NotFound, ValidationFailed
 from core.shared.idempotency import MAX_KEY_LENGTH
 from core.shared.money import Money
 from core.subscriptions import changes, invoicing, services
+from core.subscriptions.charge import ChargeStatus
 from core.subscriptions.commands import CancelSubscription, ChangePlan, Subscribe
-from core.subscriptions.model import ChargeStatus, SubscriptionId, SubscriptionStatus
+from core.subscriptions.model import SubscriptionId, SubscriptionStatus
 from core.subscriptions.plans import PlanId, PlanKind
 
 AnyRequest = Request[Any, Any, Any]

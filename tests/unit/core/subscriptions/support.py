@@ -15,12 +15,18 @@ from adapters.memory.provider import MemoryPaymentProvider
 from core.identity.model import Account
 from core.payments.model import Payment, PaymentId
 from core.payments.ports import ProviderEvent, ProviderEventType
-from core.payments.services import PaymentTerms, open_checkout, record_provider_event
+from core.payments.services import (
+    PaymentTerms,
+    expire_payments,
+    open_checkout,
+    record_provider_event,
+)
 from core.shared.money import Money
 from core.shared.perks import Perk
 from core.subscriptions import changes, renewals, services
+from core.subscriptions.charge import Charge
 from core.subscriptions.commands import CancelSubscription, ChangePlan, Subscribe
-from core.subscriptions.model import Charge, Subscription, SubscriptionId
+from core.subscriptions.model import Subscription, SubscriptionId
 from core.subscriptions.plans import Plan, PlanKind, PlanSpec
 
 MONTHLY_PRICE = Money(49_900, "RUB")
@@ -113,6 +119,20 @@ class World:
         self.move_to(subscription.period_end)
         return subscription
 
+    async def failed_renewal(self, account: Account) -> tuple[Subscription, datetime]:
+        """A monthly subscription whose kept card declined its renewal on the due date (the
+        job ran once); the subscription and that date."""
+        subscription = await self.renewal_day(account, declines=True)
+        assert subscription.period_end is not None
+        await self.run_job()
+        return subscription, subscription.period_end
+
+    async def expire(self, payment: Payment) -> None:
+        """Time runs past the payment's expiry; the expiry job and the handlers run."""
+        self.move_to(payment.expires_at + timedelta(seconds=1))
+        await expire_payments(uow=self.new_uow(), clock=self.clock)
+        await self.relay.drain()
+
     async def run_job(self) -> int:
         done = await renewals.renew_due(
             uow=self.new_uow(), providers=self.providers, clock=self.clock
@@ -159,8 +179,8 @@ class World:
     async def pay_now(self, subscription: Subscription) -> Payment:
         """The payment to pay an unpaid renewal by hand (its page not opened yet)."""
         return await changes.pay_now(
-            subscription.id, actor=subscription.account_id, uow=self.new_uow(),
-            clock=self.clock, terms=TERMS, providers=self.providers,
+            subscription.id, actor=subscription.account_id, uow=self.new_uow(), clock=self.clock,
+            terms=TERMS,
         )  # fmt: skip
 
     async def perks(self, account: Account, at: datetime | None = None) -> frozenset[Perk]:

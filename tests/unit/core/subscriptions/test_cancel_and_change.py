@@ -15,7 +15,8 @@ from core.shared.errors import Conflict, NotFound, ValidationFailed
 from core.shared.money import Money
 from core.shared.perks import Perk
 from core.subscriptions import changes
-from core.subscriptions.model import ChargeKind, ChargeStatus, SubscriptionStatus
+from core.subscriptions.charge import ChargeKind, ChargeStatus
+from core.subscriptions.model import SubscriptionStatus
 from core.subscriptions.plans import PlanKind
 
 

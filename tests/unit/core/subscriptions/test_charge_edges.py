@@ -16,8 +16,9 @@ from core.shared.errors import Conflict, NotFound
 from core.shared.ids import uuid7
 from core.shared.money import Money
 from core.subscriptions import services
+from core.subscriptions.charge import ChargeStatus
 from core.subscriptions.charges import ATTEMPT_LEASE, OFF_SESSION_TTL, PENDING_RECHECK
-from core.subscriptions.model import ChargeStatus, SubscriptionId, SubscriptionStatus
+from core.subscriptions.model import SubscriptionId, SubscriptionStatus
 
 
 async def test_a_renewal_the_bank_is_still_processing_is_looked_at_again_later(

@@ -38,7 +38,8 @@ from core.shared.catalogue import HANDLERS
 from core.shared.errors import Conflict
 from core.shared.money import Money
 from core.subscriptions import changes
-from core.subscriptions.model import Charge, ChargeKind, Subscription
+from core.subscriptions.charge import Charge, ChargeKind
+from core.subscriptions.model import Subscription
 
 Step = tuple[str, int]
 

@@ -11,10 +11,10 @@ from tests.unit.support import RegisterAccount
 
 from core.payments.ledger import LedgerAccount
 from core.payments.model import PaymentStatus
-from core.payments.services import expire_payments
 from core.shared.errors import Conflict
 from core.shared.perks import Perk
-from core.subscriptions.model import ChargeStatus, SubscriptionStatus
+from core.subscriptions.charge import ChargeStatus
+from core.subscriptions.model import SubscriptionStatus
 from core.subscriptions.periods import CANCEL_AFTER
 
 
@@ -71,10 +71,7 @@ async def test_a_declined_renewal_is_retried_on_days_1_3_and_7_then_past_due_the
 async def test_a_retry_that_goes_through_renews_from_the_due_date(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await world.renewal_day(await register_account(), declines=True)
-    due = subscription.period_end
-    assert due is not None
-    await world.run_job()
+    subscription, due = await world.failed_renewal(await register_account())
     world.provider.decline_saved = None
     world.move_to(due + timedelta(days=1, hours=2))
 
@@ -135,18 +132,13 @@ async def test_nothing_can_be_paid_by_hand_while_nothing_is_owed(
 async def test_an_expired_hand_payment_counts_once_the_provider_says_it_took_nothing(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await world.renewal_day(await register_account(), declines=True)
-    due = subscription.period_end
-    assert due is not None
-    await world.run_job()
+    subscription, due = await world.failed_renewal(await register_account())
     payment = await world.pay_now(subscription)
     await world.checkout(payment)
     world.move_to(due + timedelta(days=1))
     assert await world.run_job() == 1  # woken for the retry, it waits for the open page
     assert len(world.provider.charges) == 1
-    world.move_to(payment.expires_at + timedelta(seconds=1))
-    await expire_payments(uow=world.new_uow(), clock=world.clock)
-    await world.relay.drain()
+    await world.expire(payment)
     [_, renewal] = await world.charges(subscription.id)
     assert (renewal.attempts, renewal.failures) == (2, 1)  # not counted before the provider says
 
@@ -161,16 +153,11 @@ async def test_an_expired_hand_payment_counts_once_the_provider_says_it_took_not
 async def test_a_page_paid_after_it_expired_here_pays_the_renewal_instead_of_a_retry(
     world: World, register_account: RegisterAccount
 ) -> None:
-    subscription = await world.renewal_day(await register_account(), declines=True)
-    due = subscription.period_end
-    assert due is not None
-    await world.run_job()
+    subscription, due = await world.failed_renewal(await register_account())
     payment = await world.checkout(await world.pay_now(subscription))
     assert payment.provider_ref is not None
     late_news = world.provider.pay(payment.provider_ref)  # paid; the webhook is slow
-    world.move_to(payment.expires_at + timedelta(seconds=1))
-    await expire_payments(uow=world.new_uow(), clock=world.clock)
-    await world.relay.drain()
+    await world.expire(payment)
     world.move_to(due + timedelta(days=1))
     world.provider.decline_saved = None
 

@@ -14,13 +14,8 @@ from core.shared.errors import Conflict, NotFound, ValidationFailed
 from core.shared.money import Money
 from core.shared.perks import Perk
 from core.subscriptions import events
-from core.subscriptions.model import (
-    Charge,
-    ChargeKind,
-    ChargeStatus,
-    Subscription,
-    SubscriptionStatus,
-)
+from core.subscriptions.charge import Charge, ChargeKind, ChargeStatus
+from core.subscriptions.model import Subscription, SubscriptionStatus
 from core.subscriptions.periods import add_months, next_retry, remaining_share
 from core.subscriptions.plans import Plan, PlanKind, PlanSpec
 

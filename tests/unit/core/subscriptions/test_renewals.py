@@ -10,7 +10,8 @@ from tests.unit.support import RegisterAccount
 from core.payments.ledger import LedgerAccount
 from core.payments.model import PaymentStatus
 from core.shared.perks import Perk
-from core.subscriptions.model import ChargeKind, ChargeStatus, SubscriptionStatus
+from core.subscriptions.charge import ChargeKind, ChargeStatus
+from core.subscriptions.model import SubscriptionStatus
 from core.subscriptions.periods import add_months
 
 

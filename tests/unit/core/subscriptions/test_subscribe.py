@@ -3,19 +3,18 @@ cannot renew, and payment news that is unknown, repeated or late."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from tests.unit.core.subscriptions.support import TERMS, World
 from tests.unit.support import RegisterAccount
 
 from core.payments.model import PaymentStatus
 from core.payments.ports import ProviderEventType
-from core.payments.services import PaymentTerms, expire_payments
+from core.payments.services import PaymentTerms
 from core.shared.errors import Conflict, NotFound, ValidationFailed
 from core.subscriptions import services
+from core.subscriptions.charge import ChargeStatus
 from core.subscriptions.commands import Subscribe
-from core.subscriptions.model import ChargeStatus, SubscriptionStatus
+from core.subscriptions.model import SubscriptionStatus
 from core.subscriptions.plans import PlanKind
 
 
@@ -92,9 +91,7 @@ async def test_an_unpaid_first_payment_expires_with_its_page(
     world: World, register_account: RegisterAccount
 ) -> None:
     subscription, payment = await world.start(await register_account(), await world.plan())
-    world.move_to(payment.expires_at + timedelta(seconds=1))
-    await expire_payments(uow=world.new_uow(), clock=world.clock)
-    await world.relay.drain()
+    await world.expire(payment)
     assert (await world.get(subscription.id)).status is SubscriptionStatus.INCOMPLETE
 
 

@@ -1,13 +1,18 @@
 """The perks a subscription gives are read by the rest of the product: resale waives its fee
-for a subscriber with the no-resale-fee perk, and charges it again once they cancel."""
+for a subscriber with the no-resale-fee perk (and charges it again once they cancel); the
+waiting list offers freed seats to a subscriber with waiting-list priority first."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from tests.unit.core.subscriptions.support import World
-from tests.unit.support import RegisterAccount
+from tests.unit.support import BookHelper, PublishHelper, RegisterAccount
 
+from core.booking.commands import CancelBooking, JoinWaitlist
+from core.booking.services import cancel_booking
+from core.booking.waiting import join_waitlist
+from core.booking.waitlist import EntryStatus
 from core.identity.model import Account
 from core.resale import services as resale
 from core.resale.commands import ListTicket
@@ -55,3 +60,23 @@ async def test_a_subscriber_sells_without_the_fee_until_they_cancel(
 
     await world.cancel(subscription)
     assert (await _fee(world, seller, "AFTER-1")).amount > 0
+
+
+async def test_a_subscriber_with_priority_is_offered_freed_seats_first(
+    world: World, register_account: RegisterAccount, publish: PublishHelper, book: BookHelper
+) -> None:
+    host, holder = await register_account(), await register_account()
+    event = await publish(host, capacity=1)
+    booking = await book(event, holder, 1)
+    early, subscriber = await register_account(), await register_account()
+    await world.subscribe(subscriber, await world.plan(perks=frozenset({Perk.WAITLIST_PRIORITY})))
+    plain = await join_waitlist(JoinWaitlist(event.id, early.id, 1), uow=world.new_uow(),
+                                clock=world.clock)  # fmt: skip
+    first = await join_waitlist(JoinWaitlist(event.id, subscriber.id, 1), uow=world.new_uow(),
+                                clock=world.clock)  # fmt: skip
+    await cancel_booking(
+        CancelBooking(booking.id, holder.id), uow=world.new_uow(), clock=world.clock
+    )
+    async with world.new_uow() as uow:
+        assert (await uow.waitlist.get(first.id)).status is EntryStatus.OFFERED
+        assert (await uow.waitlist.get(plain.id)).status is EntryStatus.WAITING
