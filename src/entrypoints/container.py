@@ -14,6 +14,7 @@ import structlog
 from adapters.http.pages.urls import PageUrls
 from adapters.live import MemoryLive, RedisLive
 from adapters.payments.sandbox import Poster, SandboxProvider
+from adapters.workers.stopping import reraise_if_stopping
 from core.booking.handlers import BookingNotificationsUnitOfWork
 from core.booking.reminding import send_due_reminders
 from core.booking.waiting import lapse_offers
@@ -200,7 +201,8 @@ class Container:
         for name, job in jobs:
             try:
                 done += await job()
-            except Exception:  # a chore that fails now runs again on the next sweep
+            except Exception as exc:  # a chore that fails now runs again on the next sweep
+                reraise_if_stopping(exc)
                 log.exception("jobs.failed", job=name)
         return done
 

@@ -17,6 +17,7 @@ from uuid import UUID
 
 import structlog
 
+from adapters.workers.stopping import reraise_if_stopping, stop_task
 from adapters.workers.wakeup import Wakeup
 from core.shared.events import Handler
 from core.shared.outbox import OutboxMessage, handler_key
@@ -31,7 +32,8 @@ async def run_jobs(ctx: Any) -> int:
         return 0
     try:
         return int(await chores())
-    except Exception:
+    except Exception as exc:
+        reraise_if_stopping(exc)
         log.exception("jobs.failed")
         return 0
 
@@ -69,11 +71,8 @@ class InProcessTasks:
         self._runner = asyncio.create_task(self._run(), name="stagedoor-outbox-relay")
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            self._runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
-            self._runner = None
+        await stop_task(self._runner)
+        self._runner = None
 
     def kick(self) -> None:
         self._wake.set()
@@ -103,7 +102,8 @@ class InProcessTasks:
             try:
                 while await self.pump():
                     pass
-            except Exception:  # the relay must outlive any single bad batch
+            except Exception as exc:  # the relay must outlive any single bad batch
+                reraise_if_stopping(exc)
                 log.exception("outbox.relay_failed")
             await run_jobs(self._ctx)
 
@@ -139,7 +139,8 @@ class InProcessTasks:
                 continue
             try:
                 await handler(message.event, self._ctx)
-            except Exception:
+            except Exception as exc:
+                reraise_if_stopping(exc)
                 ok = False
                 log.exception("outbox.handler_failed", event_name=message.event.name, handler=key)
             else:

@@ -10,7 +10,6 @@ message, retried with backoff. `RedisTasks` is the web side of the Tasks port;
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
@@ -24,6 +23,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from adapters.workers.actors import GiveUpLog, OutboxActors, RetryPolicy, declare_actors
+from adapters.workers.stopping import stop_task
 from adapters.workers.wakeup import Wakeup
 from adapters.workers.worker_platform import PlatformFactory, WorkerPlatform
 
@@ -146,11 +146,8 @@ class RedisTasks:
         self._runner = asyncio.create_task(self._run(), name="stagedoor-kicks")
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            self._runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
-            self._runner = None
+        await stop_task(self._runner)
+        self._runner = None
         if self._wake.is_set():
             await self._send_relay()  # a last kick, e.g. after `stagedoor demo` wrote its data
         self._wake.unbind()

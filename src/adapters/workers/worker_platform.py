@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -20,6 +19,8 @@ from dramatiq.asyncio import EventLoopThread, get_event_loop_thread
 from dramatiq.broker import Broker
 from dramatiq.middleware import Middleware
 from dramatiq.worker import Worker
+
+from adapters.workers.stopping import reraise_if_stopping, stop_task
 
 log = structlog.get_logger("stagedoor.worker")
 
@@ -104,11 +105,8 @@ class WorkerPlatform(Middleware):
             self._sweeper = asyncio.create_task(self._sweep(platform), name="stagedoor-sweep")
 
     async def _close(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
-            self._sweeper = None
+        await stop_task(self._sweeper, timeout=self.close_timeout)
+        self._sweeper = None
         async with asyncio.timeout(self.close_timeout):
             await self._platform.result().close()
 
@@ -120,6 +118,7 @@ class WorkerPlatform(Middleware):
             try:
                 relayed = await self.sweep(platform)
             except Exception as exc:  # the sweep must outlive a database or broker outage
+                reraise_if_stopping(exc)
                 if not failing:
                     log.error("outbox.sweep_failed", error=repr(exc))
                 failing = True
