@@ -93,8 +93,25 @@ async def fresh_postgres_url() -> AsyncIterator[str]:
     try:
         yield with_database_name(POSTGRES_URL, name)
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await drop_database(admin, name)
         await admin.close()
+
+
+async def drop_database(admin: Any, name: str, *, tries: int = 50) -> None:
+    """DROP DATABASE ... WITH (FORCE), again while it is refused: FORCE may not end an
+    autovacuum worker busy in that database (it runs as another role), which soon ends."""
+    import asyncio
+
+    import asyncpg
+
+    for attempt in range(tries):
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except (asyncpg.InsufficientPrivilegeError, asyncpg.ObjectInUseError):
+            if attempt == tries - 1:
+                raise
+            await asyncio.sleep(0.1)
 
 
 @contextlib.asynccontextmanager

@@ -7,8 +7,16 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from adapters.db.repository import SqlRepository, like_pattern, money_fields, page_of, placeholders
+from adapters.db.repository import (
+    ROWS_PER_INSERT,
+    SqlRepository,
+    like_pattern,
+    money_fields,
+    page_of,
+    placeholders,
+)
 from adapters.db.session import Row, instant
+from adapters.db.tickets import ticket_rows, upsert_sql
 from core.booking.model import (
     Booking,
     BookingId,
@@ -258,10 +266,21 @@ class SqlBookings(SqlRepository):
             b.hold_expires_at,
             ",".join(map(str, b.seat_ids)),
         ]
-        await self.db.execute(
-            f"INSERT INTO bookings ({_BOOKING}) VALUES ({placeholders(1, 12)})", *values
-        )
-        await self._save_tickets(booking)
+        insert = f"INSERT INTO bookings ({_BOOKING}) VALUES ({placeholders(1, 12)})"
+        tickets = booking.tickets
+        if self.db.dialect == "postgres" and 0 < len(tickets) <= ROWS_PER_INSERT:
+            # The booking and its tickets in one statement: a round trip less per booking,
+            # the request's most frequent write (the tickets' foreign key is checked at the
+            # end of the statement, when the booking row exists).
+            rows = ticket_rows(tickets, self._uow.tickets.vault)
+            await self.db.execute(
+                f"WITH booked AS ({insert}) {upsert_sql(len(rows), first=len(values) + 1)}",
+                *values,
+                *(value for row in rows for value in row),
+            )
+        else:
+            await self.db.execute(insert, *values)
+            await self._save_tickets(booking)
         self.track(booking)
 
     async def save(self, booking: Booking) -> None:

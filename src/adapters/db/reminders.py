@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from adapters.db.repository import SqlRepository, placeholders
+from adapters.db.repository import SqlRepository, insert_rows, placeholders
 from adapters.db.session import Row
 from core.booking.model import EventId
 from core.booking.reminders import Reminder, ReminderKind
@@ -29,13 +29,14 @@ def _reminder(row: Row) -> Reminder:
 
 class SqlReminders(SqlRepository):
     async def schedule(self, reminders: Sequence[Reminder]) -> None:
-        await self.db.execute_rows(
-            f"INSERT INTO reminders ({_REMINDER}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            " ON CONFLICT (subject_id, kind) DO NOTHING",
+        await insert_rows(
+            self.db,
+            f"INSERT INTO reminders ({_REMINDER})",
             [
                 (r.id, r.subject_id, r.event_id, r.recipient_id, r.kind.value, r.due_at, r.done_at)
                 for r in reminders
             ],
+            " ON CONFLICT (subject_id, kind) DO NOTHING",
         )
 
     async def move(self, event_id: EventId, starts_at: datetime, now: datetime) -> None:

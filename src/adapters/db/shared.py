@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from adapters.codec import dump_event, load_event
-from adapters.db.repository import SqlRepository, placeholders
+from adapters.db.repository import SqlRepository, insert_rows, placeholders
 from adapters.db.session import Row
 from core.identity.model import AccountId
 from core.notifications.model import Notification, NotificationStatus
@@ -65,9 +65,9 @@ def _message(row: Row) -> OutboxMessage:
 class SqlOutbox(SqlRepository):
     async def write(self, events: Sequence[DomainEvent]) -> None:
         """Called by the unit of work at commit, inside the same transaction."""
-        await self.db.execute_rows(
-            "INSERT INTO outbox (id, name, version, payload, created_at)"
-            " VALUES ($1, $2, $3, $4, $5)",
+        await insert_rows(
+            self.db,
+            "INSERT INTO outbox (id, name, version, payload, created_at)",
             [(e.event_id, e.name, e.version, dump_event(e), e.occurred_at) for e in events],
         )
 

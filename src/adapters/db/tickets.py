@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from adapters.db.repository import SqlRepository, placeholders
+from adapters.db.repository import SqlRepository, insert_rows, placeholders, values_rows
 from adapters.db.session import Row
 from core.shared.errors import NotFound
 from core.shared.paging import Page, PageRequest, id_after, id_cursor
@@ -25,8 +25,8 @@ COLUMNS = (
     " on_sale, seat_id"
 )
 
-_UPSERT = (
-    f"INSERT INTO tickets ({COLUMNS}) VALUES ({placeholders(1, 16)})"
+_INSERT = f"INSERT INTO tickets ({COLUMNS})"
+_ON_CONFLICT = (
     " ON CONFLICT (id) DO UPDATE SET holder_id = excluded.holder_id,"
     " status = excluded.status, replaced_by = excluded.replaced_by,"
     " revoked_at = excluded.revoked_at, admitted_at = excluded.admitted_at,"
@@ -63,6 +63,18 @@ def ticket_from(row: Row, vault: BarcodeVault) -> Ticket:
         on_sale=bool(row["on_sale"]),
         seat_id=row["seat_id"],
     )
+
+
+def upsert_sql(count: int, *, first: int = 1) -> str:
+    """Insert `count` new tickets or update known ones, parameters from `$first` on (so the
+    statement can follow another's in one `WITH`); a barcode never changes once stored."""
+    return f"{_INSERT} VALUES {values_rows(count, len(COLUMNS.split(',')), first)}{_ON_CONFLICT}"
+
+
+def ticket_rows(
+    tickets: Sequence[Ticket], vault: BarcodeVault, first_position: int = 0
+) -> list[tuple[Any, ...]]:
+    return [ticket_values(t, first_position + n, vault) for n, t in enumerate(tickets)]
 
 
 def ticket_values(ticket: Ticket, position: int, vault: BarcodeVault) -> tuple[Any, ...]:
@@ -142,11 +154,9 @@ class SqlTickets(SqlRepository):
 
     async def write(self, tickets: Sequence[Ticket], *, first_position: int = 0) -> None:
         """Insert new tickets, update known ones; a barcode never changes once stored."""
-        if tickets:
-            await self.db.execute_rows(
-                _UPSERT,
-                [ticket_values(t, first_position + n, self.vault) for n, t in enumerate(tickets)],
-            )
+        await insert_rows(
+            self.db, _INSERT, ticket_rows(tickets, self.vault, first_position), _ON_CONFLICT
+        )
 
     async def of_bookings(self, booking_ids: Sequence[UUID]) -> dict[UUID, list[Ticket]]:
         """The tickets each booking issued (not their reissued successors), in seat order."""

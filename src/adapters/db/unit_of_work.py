@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Hashable
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Generic, Self, TypeVar, overload
 
 import aiosqlite
 import asyncpg
@@ -47,6 +47,7 @@ from adapters.db.payments import (
 )
 from adapters.db.perks import SqlPerks
 from adapters.db.reminders import SqlReminders
+from adapters.db.repository import SqlRepository
 from adapters.db.resale import SqlListings, SqlMessages, SqlPurchases, SqlResaleRules
 from adapters.db.reviews import SqlReviews
 from adapters.db.sandbox import SqlSandbox
@@ -173,60 +174,87 @@ class SqliteTransaction:
             self._lock.release()
 
 
+R = TypeVar("R", bound=SqlRepository)
+
+
+class _Repository(Generic[R]):
+    """A repository attribute of the unit of work, made when first read, then kept."""
+
+    def __init__(self, kind: type[R]) -> None:
+        self.kind = kind
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, uow: SqlUnitOfWork, owner: type) -> R: ...
+    def __get__(self, uow: SqlUnitOfWork | None, owner: type) -> R | Self:
+        if uow is None:
+            return self
+        repository = self.kind(uow)
+        uow.__dict__[self.name] = repository  # later reads find it before this descriptor
+        return repository
+
+
 class SqlUnitOfWork:
     """Implements every domain's unit of work over one SQL transaction."""
+
+    # Made on first use: a unit of work touches a few of them, and is made per request.
+    accounts = _Repository(SqlAccounts)
+    phone_verifications = _Repository(SqlPhoneVerifications)
+    refresh_tokens = _Repository(SqlRefreshTokens)
+    events = _Repository(SqlEvents)
+    bookings = _Repository(SqlBookings)
+    guests = _Repository(SqlGuestList)
+    invitations = _Repository(SqlInvitations)
+    idempotency = _Repository(SqlIdempotency)
+    notifications = _Repository(SqlNotifications)
+    outbox = _Repository(SqlOutbox)
+    payments = _Repository(SqlPayments)
+    refunds = _Repository(SqlRefunds)
+    payouts = _Repository(SqlPayouts)
+    ledger = _Repository(SqlLedger)
+    provider_events = _Repository(SqlProviderEvents)
+    sandbox = _Repository(SqlSandbox)
+    conferences = _Repository(SqlConferences)
+    points = _Repository(SqlPoints)
+    participants = _Repository(SqlParticipants)
+    staff = _Repository(SqlStaff)
+    staff_invitations = _Repository(SqlStaffInvitations)
+    perks = _Repository(SqlPerks)
+    plans = _Repository(SqlPlans)
+    subscriptions = _Repository(SqlSubscriptions)
+    charges = _Repository(SqlCharges)
+    conference_sizes = _Repository(SqlConferenceSizes)
+    conference_accounts = _Repository(SqlConferenceAccounts)
+    invoices = _Repository(SqlInvoices)
+    partner_keys = _Repository(SqlPartnerKeys)
+    partner_holds = _Repository(SqlPartnerHolds)
+    plugin_activations = _Repository(SqlActivations)
+    plugin_data = _Repository(SqlPluginData)
+    partner_deliveries = _Repository(SqlDeliveries)
+    partner_circuits = _Repository(SqlCircuits)
+    plugin_problems = _Repository(SqlProblems)
+    organiser_events = _Repository(SqlOrganiserEvents)
+    tickets = _Repository(SqlTickets)
+    reminders = _Repository(SqlReminders)
+    reviews = _Repository(SqlReviews)
+    waitlist = _Repository(SqlWaitlist)
+    venues = _Repository(SqlVenues)
+    seats = _Repository(SqlSeatHolds)
+    listings = _Repository(SqlListings)
+    purchases = _Repository(SqlPurchases)
+    messages = _Repository(SqlMessages)
+    resale_rules = _Repository(SqlResaleRules)
 
     def __init__(self, database: SqlDatabase) -> None:
         self._database = database
         self._transaction: PostgresTransaction | SqliteTransaction | None = None
         self._seen: list[Aggregate] = []
         self._leave_gate: Callable[[], None] | None = None
-        self.accounts = SqlAccounts(self)
-        self.phone_verifications = SqlPhoneVerifications(self)
-        self.refresh_tokens = SqlRefreshTokens(self)
-        self.events = SqlEvents(self)
-        self.bookings = SqlBookings(self)
-        self.guests = SqlGuestList(self)
-        self.invitations = SqlInvitations(self)
-        self.idempotency = SqlIdempotency(self)
-        self.notifications = SqlNotifications(self)
-        self.outbox = SqlOutbox(self)
-        self.payments = SqlPayments(self)
-        self.refunds = SqlRefunds(self)
-        self.payouts = SqlPayouts(self)
-        self.ledger = SqlLedger(self)
-        self.provider_events = SqlProviderEvents(self)
-        self.sandbox = SqlSandbox(self)
-        self.conferences = SqlConferences(self)
-        self.points = SqlPoints(self)
-        self.participants = SqlParticipants(self)
-        self.staff = SqlStaff(self)
-        self.staff_invitations = SqlStaffInvitations(self)
-        self.perks = SqlPerks(self)
-        self.plans = SqlPlans(self)
-        self.subscriptions = SqlSubscriptions(self)
-        self.charges = SqlCharges(self)
-        self.conference_sizes = SqlConferenceSizes(self)
-        self.conference_accounts = SqlConferenceAccounts(self)
-        self.invoices = SqlInvoices(self)
-        self.partner_keys = SqlPartnerKeys(self)
-        self.partner_holds = SqlPartnerHolds(self)
-        self.plugin_activations = SqlActivations(self)
-        self.plugin_data = SqlPluginData(self)
-        self.partner_deliveries = SqlDeliveries(self)
-        self.partner_circuits = SqlCircuits(self)
-        self.plugin_problems = SqlProblems(self)
-        self.organiser_events = SqlOrganiserEvents(self)
-        self.tickets = SqlTickets(self)
-        self.reminders = SqlReminders(self)
-        self.reviews = SqlReviews(self)
-        self.waitlist = SqlWaitlist(self)
-        self.venues = SqlVenues(self)
-        self.seats = SqlSeatHolds(self)
-        self.listings = SqlListings(self)
-        self.purchases = SqlPurchases(self)
-        self.messages = SqlMessages(self)
-        self.resale_rules = SqlResaleRules(self)
 
     @property
     def session(self) -> Session:
