@@ -60,3 +60,4 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/desk.py")
     session.run("python", "benchmarks/partners.py")
     session.run("python", "benchmarks/resale_feed.py")
+    session.run("python", "benchmarks/renewals.py")
