@@ -137,9 +137,11 @@ def _categories(raw: Any) -> tuple[PriceCategory, ...]:
         if price is not None:
             if not isinstance(price, Mapping):
                 raise ValidationFailed(f"{where}.price must be an object", field=f"{where}.price")
-            money = Money(
-                _int(price.get("amount"), f"{where}.price.amount", 1), price.get("currency", "")
-            )
+            amount = _int(price.get("amount"), f"{where}.price.amount", 1)
+            try:
+                money = Money(amount, price.get("currency", ""))
+            except ValidationFailed as exc:  # the amount is checked: it is the currency
+                raise ValidationFailed(exc.detail, field=f"{where}.price.currency") from exc
         found[code] = PriceCategory(code, _name(item.get("name", code), f"{where}.name"), money)
     currencies = {c.price.currency for c in found.values() if c.price is not None}
     if len(currencies) > 1:

@@ -13,7 +13,7 @@ from tests.unit.support import BookHelper, NewUow, PublishHelper, RegisterAccoun
 from adapters.memory import SteppingClock
 from core.booking.commands import CancelEvent, EditReview, MarkHeld, WriteReview
 from core.booking.model import Event, EventStatus, Visibility
-from core.booking.reviewing import edit_review, reviews_of, write_review
+from core.booking.reviewing import edit_review, profile, reviews_of, write_review
 from core.booking.reviews import REVIEW_EDIT_DAYS, Review, ReviewTarget
 from core.booking.services import cancel_event, guest_list, hosted_events, mark_held
 from core.identity.model import Account
@@ -184,6 +184,22 @@ async def test_averages_on_the_event_the_host_and_the_guest_list(
         (guest.id, 3.0, 1),
         (party.other.id, None, 0),
     ]
+
+
+async def test_a_profile_shows_the_name_and_the_ratings_as_host_and_as_guest_apart(
+    party: Party, new_uow: NewUow, clock: SteppingClock
+) -> None:
+    after(clock, party.event)
+    await review(party, new_uow, clock, "guest", ReviewTarget.HOST, rating=5)
+    await review(party, new_uow, clock, "other", ReviewTarget.HOST, rating=2)
+    await review(party, new_uow, clock, "host", ReviewTarget.GUEST, "guest", rating=3)
+
+    host = await profile(party.host.id, uow=new_uow())
+    assert (host.account_id, host.full_name) == (party.host.id, party.host.full_name)
+    assert (host.as_host.count, host.as_host.average) == (2, 3.5)
+    assert (host.as_guest.count, host.as_guest.average) == (0, None)
+    guest = await profile(party.guest.id, uow=new_uow())
+    assert (guest.as_host.count, guest.as_guest.count, guest.as_guest.average) == (0, 1, 3.0)
 
 
 async def test_only_the_host_marks_an_event_held_and_only_once_it_started(

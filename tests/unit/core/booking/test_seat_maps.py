@@ -13,10 +13,18 @@ from core.booking.commands import BookSeats, CancelBooking, EditEvent, PublishEv
 from core.booking.model import Event, EventChanges
 from core.booking.paid import release_hold
 from core.booking.seating import SEAT_PITCH, Venue, parse_venue
-from core.booking.services import book_seats, cancel_booking, edit_event, publish_event
+from core.booking.services import (
+    add_venue,
+    book_seats,
+    cancel_booking,
+    edit_event,
+    get_venue,
+    publish_event,
+    seat_plan,
+)
 from core.booking.tickets import Booking, BookingStatus
 from core.identity.model import Account
-from core.shared.errors import Conflict, ValidationFailed
+from core.shared.errors import Conflict, NotFound, ValidationFailed
 from core.shared.money import Money
 
 HALL: dict[str, Any] = {
@@ -249,3 +257,29 @@ async def test_a_retried_booking_of_chosen_seats_is_a_replay_and_other_seats_a_n
     assert (replayed, replayed_again, again.id) == (False, True, first.id)
     with pytest.raises(ValidationFailed, match="different request"):
         await ask(free.seats[1].id)
+
+
+async def test_an_imported_map_is_stored_and_the_seat_plan_shows_the_seats_taken(
+    register_account: RegisterAccount,
+    publish: PublishHelper,
+    new_uow: NewUow,
+    clock: SteppingClock,
+    details: Any,
+) -> None:
+    host, guest = await register_account(), await register_account()
+    before = clock.now()
+    venue = await add_venue(host.id, FREE_HALL, uow=new_uow(), clock=clock)
+    assert (venue.owner_id, venue.name) == (host.id, "Club")
+    assert before < venue.created_at < clock.now()
+    assert await get_venue(venue.id, uow=new_uow()) == venue
+    event = await seated(new_uow, host, venue, clock, details)
+    await book(new_uow, clock, event, guest, 1, venue.seats[1].id)
+
+    shown, mapped, taken = await seat_plan(event.id, viewer=None, invite_token=None, uow=new_uow())
+    assert (shown.id, mapped, taken) == (event.id, venue, frozenset({venue.seats[1].id}))
+    plain = await publish(host)
+    with pytest.raises(NotFound, match=r"^this event has no seat map$"):
+        await seat_plan(plain.id, viewer=guest.id, invite_token=None, uow=new_uow())
+    with pytest.raises(ValidationFailed) as caught:
+        await add_venue(host.id, {**FREE_HALL, "name": ""}, uow=new_uow(), clock=clock)
+    assert caught.value.field == "name"
