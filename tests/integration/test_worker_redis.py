@@ -25,6 +25,7 @@ from dramatiq.asyncio import get_event_loop_thread
 from tests.databases import REDIS_URL
 from tests.integration.workers import (
     FAST_RETRIES,
+    SWEEP,
     OutboxTable,
     eventually,
     running_worker,
@@ -115,6 +116,10 @@ async def test_cancelled_event_notifies_each_guest_once_even_when_relayed_again(
                     setup.actors.relay_all(ctx), setup.actors.relay_all(ctx)
                 )
 
+            # The worker's own sweep relays rewound rows too, and could take them all before
+            # the two relays below meet: let its current nap end, and the next last an hour.
+            setup.platform.sweep_interval = 3600
+            await asyncio.sleep(SWEEP * 3)
             for concurrent in (False, True):
                 runs_before = tally.enqueued
                 rewound = await outbox.rewind()
