@@ -125,6 +125,9 @@ async def test_the_worker_sweep_stops_while_a_chore_converts_its_cancellation() 
     worker = WorkerPlatform(factory, sweep_interval=0.01, close_timeout=2)
     worker.sweep = sweep
     await worker._boot()
+    sweeper = worker._sweeper
+    assert sweeper is not None
     await asyncio.wait_for(started.wait(), 2)
     await asyncio.wait_for(worker._close(), 3)
     assert platform.closed
+    assert sweeper.cancelled()  # it stopped, rather than being given up on after 2 s

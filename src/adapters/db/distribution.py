@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from adapters.db.repository import SqlRepository, placeholders
+from adapters.db.repository import SqlRepository, insert_rows, placeholders
 from adapters.db.session import Row
 from core.distribution import roster
 from core.distribution.model import (
@@ -231,8 +231,9 @@ class SqlParticipants(SqlRepository):
     async def add_many(self, participants: Sequence[Participant]) -> None:
         if not participants:
             return
-        await self.db.executemany(
-            f"INSERT INTO participants ({_PARTICIPANT}) VALUES ({placeholders(1, 17)})",
+        await insert_rows(
+            self.db,
+            f"INSERT INTO participants ({_PARTICIPANT})",
             [_values(p) for p in participants],
         )
         await self._write_tokens(participants)
@@ -240,9 +241,9 @@ class SqlParticipants(SqlRepository):
             self.track(participant)
 
     async def _write_tokens(self, participants: Sequence[Participant]) -> None:
-        await self.db.executemany(
-            "INSERT INTO participant_tokens (conference_id, token, participant_id)"
-            " VALUES ($1, $2, $3)",
+        await insert_rows(
+            self.db,
+            "INSERT INTO participant_tokens (conference_id, token, participant_id)",
             _token_rows(participants),
         )
 

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from adapters.db.booking import EVENT_COLUMNS, event_from_row
-from adapters.db.repository import SqlRepository, money_fields, page_of
+from adapters.db.repository import SqlRepository, money_fields, page_of, placeholders
 from adapters.db.session import Row
 from core.booking.model import Event
 from core.identity.model import AccountId
@@ -275,10 +275,13 @@ class SqlDeliveries(SqlRepository):
             limit,
         )
         due = [_delivery(row) for row in rows]
-        await self.db.executemany(
-            "UPDATE partner_deliveries SET next_attempt_at = $2 WHERE id = $1",
-            [(delivery.id, until) for delivery in due],
-        )
+        if due:
+            await self.db.execute(
+                "UPDATE partner_deliveries SET next_attempt_at = $1"
+                f" WHERE id IN ({placeholders(2, len(due))})",
+                until,
+                *(delivery.id for delivery in due),
+            )
         return due
 
     async def settle(self, delivery: Delivery) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from adapters.db.repository import SqlRepository, placeholders
+from adapters.db.repository import SqlRepository, insert_rows, placeholders
 from adapters.db.session import Row
 from core.identity.model import AccountId
 from core.payments.ledger import Balances, EntryKind, JournalEntry, LedgerAccount
@@ -280,9 +280,10 @@ def _payout(row: Row) -> Payout:
 
 class SqlLedger(SqlRepository):
     async def post(self, entry: JournalEntry) -> None:
-        await self.db.executemany(
+        await insert_rows(
+            self.db,
             "INSERT INTO ledger_postings (id, entry_id, kind, source_id, account, amount,"
-            " currency, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            " currency, at)",
             [
                 (
                     uuid7(entry.at),

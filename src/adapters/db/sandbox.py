@@ -136,10 +136,13 @@ class SqlSandbox(SqlRepository):
             limit,
         )
         due = [_webhook(row) for row in rows]
-        await self.db.executemany(
-            "UPDATE sandbox_webhooks SET next_attempt_at = $2 WHERE id = $1",
-            [(webhook.id, until) for webhook in due],
-        )
+        if due:
+            await self.db.execute(
+                "UPDATE sandbox_webhooks SET next_attempt_at = $1"
+                f" WHERE id IN ({placeholders(2, len(due))})",
+                until,
+                *(webhook.id for webhook in due),
+            )
         return due
 
     async def settle(self, webhook: SandboxWebhook) -> None:

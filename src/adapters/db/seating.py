@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from uuid import UUID
 
-from adapters.db.repository import SqlRepository
+from adapters.db.repository import SqlRepository, insert_rows
 from core.booking.seating import Venue, venue_document, venue_from_document
 from core.shared.errors import NotFound
 
@@ -50,8 +50,9 @@ class SqlSeatHolds(SqlRepository):
         )
 
     async def hold(self, event_id: UUID, booking_id: UUID, seat_ids: Sequence[UUID]) -> None:
-        await self.db.executemany(
-            "INSERT INTO seat_holds (event_id, seat_id, booking_id) VALUES ($1, $2, $3)",
+        await insert_rows(
+            self.db,
+            "INSERT INTO seat_holds (event_id, seat_id, booking_id)",
             [(event_id, seat, booking_id) for seat in seat_ids],
         )
 

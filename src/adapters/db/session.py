@@ -117,11 +117,6 @@ class Session(Protocol):
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
-    async def execute_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """One statement for each row: a plain execute for one row (the common case, and
-        cheaper than a batch on asyncpg), executemany for more, nothing for none."""
-        ...
-
     async def fetch(self, sql: str, *args: Any) -> list[Row]: ...
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None: ...
@@ -148,12 +143,6 @@ class PostgresSession:
             await self.connection.executemany(sql, list(rows))
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise _pg_conflict(exc) from exc
-
-    async def execute_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if len(rows) == 1:
-            await self.execute(sql, *rows[0])
-        elif rows:
-            await self.executemany(sql, rows)
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         try:
@@ -236,10 +225,6 @@ class SqliteSession:
             await self.connection.executemany(sqlite_sql(sql), params)
         except sqlite3.IntegrityError as exc:
             raise _sqlite_conflict(exc) from exc
-
-    async def execute_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:
-            await self.executemany(sql, rows)
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         try:

@@ -160,7 +160,7 @@ class SubscriptionOut(msgspec.Struct):
     payment_url: str | None = None
 
     @classmethod
-    def of(cls, view: SubscriptionView, payment_url: str | None = None) -> SubscriptionOut:
+    def of(cls, view: SubscriptionView) -> SubscriptionOut:
         s = view.subscription
         renewing = s.renews and not s.cancel_at_period_end and s.status is SubscriptionStatus.ACTIVE
         owed = view.outstanding
@@ -178,7 +178,6 @@ class SubscriptionOut(msgspec.Struct):
             ended_at=s.ended_at,
             end_reason=s.end_reason,
             charges=[ChargeOut.of(c, p) for c, p in view.charges],
-            payment_url=payment_url,
         )
 
 

@@ -102,7 +102,7 @@ class VenuesController(Controller):
         self, event_id: FromPath[UUID], platform: PlatformDep, viewer: Viewer, invite: Invite = None
     ) -> SeatPlanOut:
         """Every seat of a seated event with its price and whether it is still free."""
-        _, venue, taken = await services.seat_plan(
+        venue, taken = await services.seat_plan(
             EventId(event_id), viewer=viewer, invite_token=invite, uow=platform.new_uow()
         )
         return SeatPlanOut(venue.id, [SeatOut.of(s, venue, taken) for s in venue.seats])

@@ -159,17 +159,24 @@ async def book_seats(
             earlier = replayed(await uow.idempotency.claim(record), asked)
             if earlier is not None:  # a twin request with this key got there first
                 return await uow.bookings.get(BookingId(earlier)), True
-        if booking.amount is not None:
-            await uow.payments.add(payment_for(booking, event, terms, now))
-        await uow.bookings.add(booking)
-        if booking.seat_ids:
-            await uow.seats.hold(event.id, booking.id, booking.seat_ids)
+        await store_booking(booking, event, uow, terms, now)
         if not await uow.events.take_seats(event.id, cmd.seats, now):
             fresh = await uow.events.get(event.id)
             fresh.book(cmd.guest_id, cmd.seats, now)  # raises the rule that now refuses it
             raise Conflict("the seats were taken a moment ago; try again")
         await uow.commit()
     return booking, False
+
+
+async def store_booking(
+    booking: Booking, event: Event, uow: BookingUnitOfWork, terms: PaymentTerms, now: datetime
+) -> None:
+    """Write a new booking: its payment when it has a price, the booking, its seats held."""
+    if booking.amount is not None:
+        await uow.payments.add(payment_for(booking, event, terms, now))
+    await uow.bookings.add(booking)
+    if booking.seat_ids:
+        await uow.seats.hold(event.id, booking.id, booking.seat_ids)
 
 
 async def book_places(
@@ -319,13 +326,26 @@ async def get_venue(venue_id: UUID, *, uow: BookingUnitOfWork) -> Venue:
         return await uow.venues.get(venue_id)
 
 
-async def seat_plan(
+async def event_with_seats(
     event_id: EventId, *, viewer: AccountId | None, invite_token: str | None, uow: BookingUnitOfWork
-) -> tuple[Event, Venue, frozenset[UUID]]:
-    """A seated event, its venue's map and the seats taken, read together."""
+) -> tuple[Event, Venue | None, frozenset[UUID]]:
+    """An event as `viewer` may see it, with its venue's map and the seats taken, read
+    together (no map and no seats for general admission)."""
     async with uow:
         event = await uow.events.get(event_id)
         await ensure_visible(event, viewer, invite_token, uow)
         if event.venue_id is None:
-            raise NotFound("this event has no seat map")
+            return event, None, frozenset()
         return event, await uow.venues.get(event.venue_id), await uow.seats.taken(event.id)
+
+
+async def seat_plan(
+    event_id: EventId, *, viewer: AccountId | None, invite_token: str | None, uow: BookingUnitOfWork
+) -> tuple[Venue, frozenset[UUID]]:
+    """A seated event's venue map and the seats taken, read together."""
+    _, venue, taken = await event_with_seats(
+        event_id, viewer=viewer, invite_token=invite_token, uow=uow
+    )
+    if venue is None:
+        raise NotFound("this event has no seat map")
+    return venue, taken

@@ -4,9 +4,8 @@ and let lapsed offers go (see core.booking.waitlist for the rules)."""
 from __future__ import annotations
 
 from core.booking.commands import JoinWaitlist, WaitlistAction
-from core.booking.paid import payment_for
 from core.booking.ports import BookingUnitOfWork
-from core.booking.services import book_places
+from core.booking.services import book_places, store_booking
 from core.booking.tickets import Booking
 from core.booking.visibility import ensure_visible
 from core.booking.waitlist import EntryStatus, WaitlistEntry, offer_freed_seats
@@ -64,11 +63,7 @@ async def accept_offer(
         entry = await uow.waitlist.get(cmd.entry_id)
         entry.take_offer(event, now)
         booking = await book_places(event, entry.guest_id, entry.seats, now, uow, terms)
-        if booking.amount is not None:
-            await uow.payments.add(payment_for(booking, event, terms, now))
-        await uow.bookings.add(booking)
-        if booking.seat_ids:
-            await uow.seats.hold(event.id, booking.id, booking.seat_ids)
+        await store_booking(booking, event, uow, terms, now)
         entry.status, entry.booking_id = EntryStatus.BOOKED, booking.id
         await uow.waitlist.save(entry)
         await uow.events.save(event)

@@ -173,11 +173,6 @@ class Subscription(Aggregate):
         if self.perks_until is None or self.perks_until > now:
             self.perks_until = now
 
-    @property
-    def due_at(self) -> datetime | None:
-        """When the next renewal is (or was) due: the end of the paid period."""
-        return self.period_end if self.renews and self.status in LIVE else None
-
     def renewal_due(self, now: datetime) -> bool:
         return (
             self.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)

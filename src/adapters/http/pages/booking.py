@@ -22,7 +22,7 @@ from adapters.http.bookings import checkout_url, place_booking
 from adapters.http.deps import PlatformDep
 from adapters.http.pages.layout import form_fields, int_field, render, see_other, uuid_field
 from adapters.http.pages.seatmap import seat_map_svg
-from adapters.http.pages.session import SignedIn, current_session, login_url
+from adapters.http.pages.session import SignedIn, login_url, viewer_of
 from adapters.http.problems import status_for
 from core.booking import reviewing, reviews, services, waiting
 from core.booking.commands import BookSeats, JoinWaitlist, WaitlistAction, WriteReview
@@ -229,11 +229,9 @@ async def _event_page(
     error: str = "",
     seats: str = "1",
     status: int = 200,
-    notice: str = "",
 ) -> Template:
-    session = current_session(request)
-    viewer = session.account_id if session else None
-    event = await services.get_event(
+    viewer = viewer_of(request)
+    event, venue, taken = await services.event_with_seats(
         event_id, viewer=viewer, invite_token=invite or None, uow=platform.new_uow()
     )
     now = platform.clock.now()
@@ -246,10 +244,7 @@ async def _event_page(
         mine = await waiting.my_waitlist(viewer, uow=platform.new_uow())
         entry = next((e for e in mine if e.event_id == event.id), None)
     seating = None
-    if event.venue_id is not None:
-        _, venue, taken = await services.seat_plan(
-            event.id, viewer=viewer, invite_token=invite or None, uow=platform.new_uow()
-        )
+    if venue is not None:
         free = [seat for seat in venue.seats if seat.id not in taken]
         seating = {"svg": seat_map_svg(venue, taken), "free": free, "venue": venue}
     context = {
@@ -258,7 +253,6 @@ async def _event_page(
         "reviews": said,
         "over": reviews.is_over(event, now),
         "entry": entry,
-        "notice": notice,
         "event": event,
         "invite": invite,
         "bookable": event.status is EventStatus.SCHEDULED and not started and event.seats_left > 0,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,21 +12,20 @@ from litestar.response import Redirect, Template
 
 from adapters.http.deps import PlatformDep
 from adapters.http.pages.i18n import t
-from adapters.http.pages.layout import form_fields, int_field, language, render, see_other
+from adapters.http.pages.layout import (
+    form_fields,
+    int_field,
+    language,
+    local_datetime,
+    render,
+    see_other,
+)
 from adapters.http.pages.session import SignedIn
 from core.distribution import services
 from core.distribution.model import Role
 from core.shared.errors import ValidationFailed
 
 EMPTY_FORM = {"title": "", "venue": "", "starts": "", "ends": "", "zone": "UTC", "service": "30"}
-
-
-def _local(value: str, zone: str, field: str, message: str) -> datetime:
-    """A `datetime-local` form value read in the conference's own time zone."""
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(zone))
-    except ValueError:
-        raise ValidationFailed(message, field=field) from None
 
 
 def new_conference(fields: dict[str, str], organiser: Any, message: str) -> services.NewConference:
@@ -41,8 +40,8 @@ def new_conference(fields: dict[str, str], organiser: Any, message: str) -> serv
         organiser_id=organiser,
         title=fields.get("title", ""),
         venue=fields.get("venue", ""),
-        handout_starts_at=_local(fields.get("starts", ""), zone, "starts", message),
-        handout_ends_at=_local(fields.get("ends", ""), zone, "ends", message),
+        handout_starts_at=local_datetime(fields.get("starts", ""), zone, "starts", message),
+        handout_ends_at=local_datetime(fields.get("ends", ""), zone, "ends", message),
         time_zone=zone,
         service_time=timedelta(seconds=int_field(fields, "service", 30)),
     )

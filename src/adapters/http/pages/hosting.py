@@ -19,7 +19,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from adapters.http.deps import PlatformDep
-from adapters.http.pages.layout import form_fields, int_field, render, see_other
+from adapters.http.pages.layout import form_fields, int_field, local_datetime, render, see_other
 from adapters.http.pages.session import SignedIn
 from adapters.http.problems import status_for
 from core.booking import services
@@ -40,18 +40,15 @@ def local_input(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
 
 
-def parse_local(raw: str, zone: str, field: str) -> datetime:
-    try:
-        return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(zone))
-    except ValueError:
-        raise ValidationFailed(f"{field} must look like 2030-05-01T19:00", field=field) from None
-
-
 def changes_from(fields: dict[str, str], event: Event) -> EventChanges:
     """What the form changes: fields sent with a new value; the rest stay as they are."""
     zone, d = event.details.time_zone, event.details
-    starts = parse_local(fields.get("starts_at", ""), zone, "starts_at")
-    ends = parse_local(fields.get("ends_at", ""), zone, "ends_at")
+    starts = local_datetime(
+        fields.get("starts_at", ""), zone, "starts_at", "starts_at must look like 2030-05-01T19:00"
+    )
+    ends = local_datetime(
+        fields.get("ends_at", ""), zone, "ends_at", "ends_at must look like 2030-05-01T19:00"
+    )
     return EventChanges(
         title=fields.get("title") or None,
         city=fields.get("city") or None,

@@ -198,6 +198,18 @@ def uuid_field(fields: dict[str, str], name: str) -> UUID | None:
         raise ValidationFailed(f"{name} is not a valid id", field=name) from None
 
 
+def local_datetime(value: str, zone: str | ZoneInfo, field: str, message: str) -> datetime:
+    """A `datetime-local` form value read in the time zone `zone` (a value carrying its own
+    offset keeps it); ValidationFailed(`message`) on `field` when it is not a date and time."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(message, field=field) from None
+    if moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone))
+
+
 def int_field(fields: dict[str, str], name: str, default: int) -> int:
     value = fields.get(name, "")
     if not value:

@@ -42,24 +42,33 @@ class Outcome:
     link: str = ""  # where the payer goes on from here, when not back to a booking
 
 
-def _outcome(payment: Payment, booking: BookingStatus | None, cancelled: bool) -> Outcome:
-    status = payment.status
-    if status in (PaymentStatus.CREATED, PaymentStatus.PENDING):
-        if cancelled:
-            return Outcome(
-                "cancelled",
-                "Payment cancelled",
-                "You left the payment page; nothing was charged.",
-                "error",
-                refresh=True,
-            )
+WAITING = (PaymentStatus.CREATED, PaymentStatus.PENDING)
+REFUNDED = Outcome("refunded", "Payment refunded", "This payment was refunded.", "ok")
+
+
+def _waiting(cancelled: bool) -> Outcome:
+    """A payment with no result yet: the payer left the provider's page, or it is on its way."""
+    if cancelled:
         return Outcome(
-            "processing",
-            "Waiting for the payment",
-            "The payment provider has not told us the result yet.",
-            "wait",
+            "cancelled",
+            "Payment cancelled",
+            "You left the payment page; nothing was charged.",
+            "error",
             refresh=True,
         )
+    return Outcome(
+        "processing",
+        "Waiting for the payment",
+        "The payment provider has not told us the result yet.",
+        "wait",
+        refresh=True,
+    )
+
+
+def _outcome(payment: Payment, booking: BookingStatus | None, cancelled: bool) -> Outcome:
+    status = payment.status
+    if status in WAITING:
+        return _waiting(cancelled)
     if status is PaymentStatus.FAILED:
         reason = (payment.failure_reason or "declined").replace("_", " ")
         return Outcome(
@@ -77,7 +86,7 @@ def _outcome(payment: Payment, booking: BookingStatus | None, cancelled: bool) -
             "error",
         )
     if status is not PaymentStatus.SUCCEEDED:
-        return Outcome("refunded", "Payment refunded", "This payment was refunded.", "ok")
+        return REFUNDED
     if booking is BookingStatus.CONFIRMED or booking is None:
         return Outcome(
             "confirmed",
@@ -100,40 +109,29 @@ def _outcome(payment: Payment, booking: BookingStatus | None, cancelled: bool) -
 
 async def _paid_for(payment: Payment, platform: PlatformDep, cancelled: bool) -> Outcome:
     """How a subscription's or an invoice's payment stands, for the payer coming back."""
-    if payment.status in (PaymentStatus.CREATED, PaymentStatus.PENDING) or payment.status in (
-        PaymentStatus.FAILED,
-        PaymentStatus.EXPIRED,
-    ):
-        return _unpaid(payment, cancelled)
-    settled = await _settled(payment, platform)
+    if payment.status in WAITING:
+        return _waiting(cancelled)
+    if payment.status in (PaymentStatus.FAILED, PaymentStatus.EXPIRED):
+        return _unpaid(payment)
+    if payment.status is not PaymentStatus.SUCCEEDED:  # refunded since: not "active" any more
+        return REFUNDED
+    if not await _settled(payment, platform):
+        return Outcome("confirming", "Payment received", "Bringing it in…", "wait", refresh=True)
     if payment.purpose is Purpose.BILLING:
-        if settled:
-            return Outcome(
-                "invoice_paid", "Invoice paid", "Thank you: the invoice is paid.", "ok",
-                link="/billing",
-            )  # fmt: skip
-    elif settled:
         return Outcome(
-            "subscribed",
-            "Subscription paid",
-            "Payment received: your subscription is active.",
-            "ok",
-            link="/subscriptions",
-        )
-    return Outcome("confirming", "Payment received", "Bringing it in…", "wait", refresh=True)
-
-
-def _unpaid(payment: Payment, cancelled: bool) -> Outcome:
-    if payment.status in (PaymentStatus.CREATED, PaymentStatus.PENDING):
-        if cancelled:
-            return Outcome(
-                "cancelled", "Payment cancelled", "You left the payment page; nothing was "
-                "charged.", "error", refresh=True,
-            )  # fmt: skip
-        return Outcome(
-            "processing", "Waiting for the payment",
-            "The payment provider has not told us the result yet.", "wait", refresh=True,
+            "invoice_paid", "Invoice paid", "Thank you: the invoice is paid.", "ok",
+            link="/billing",
         )  # fmt: skip
+    return Outcome(
+        "subscribed",
+        "Subscription paid",
+        "Payment received: your subscription is active.",
+        "ok",
+        link="/subscriptions",
+    )
+
+
+def _unpaid(payment: Payment) -> Outcome:
     reason = (payment.failure_reason or "the time to pay ran out").replace("_", " ")
     return Outcome(
         "declined", "Payment not made", f"The payment did not go through ({reason}); nothing "

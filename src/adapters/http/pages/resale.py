@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from adapters.http.deps import PlatformDep
 from adapters.http.pages.layout import render, see_other
-from adapters.http.pages.session import SignedIn, current_session, login_url
+from adapters.http.pages.session import SignedIn, login_url, viewer_of
 from adapters.http.problems import status_for
 from adapters.http.qr import qr_svg
 from adapters.http.resale import buy
@@ -45,11 +45,6 @@ from core.tickets.authenticity import Authenticity
 
 AnyRequest = Request[Any, Any, Any]
 EVENT_TYPES = [kind.value for kind in EventType]
-
-
-def _viewer(request: AnyRequest) -> UUID | None:
-    session = current_session(request)
-    return None if session is None else session.account_id
 
 
 class ResalePages(Controller):
@@ -166,7 +161,7 @@ async def listing_page(
     error: str = "",
     status: int = 200,
 ) -> Template:
-    viewer = _viewer(request)
+    viewer = viewer_of(request)
     now = platform.clock.now()
     listing = await services.listing_for(
         listing_id, viewer=viewer, uow=platform.new_uow(), clock=platform.clock

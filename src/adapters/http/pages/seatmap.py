@@ -16,8 +16,8 @@ SIZE = SEAT_PITCH - 6
 MARGIN = 10
 
 
-def seat_map_svg(venue: Venue, taken: Collection[UUID], mine: Collection[UUID] = ()) -> Markup:
-    """The whole map; free seats in their category's colour, taken ones grey, `mine` outlined."""
+def seat_map_svg(venue: Venue, taken: Collection[UUID]) -> Markup:
+    """The whole map; free seats in their category's colour, taken ones grey."""
     colours = {c.code: PALETTE[n % len(PALETTE)] for n, c in enumerate(venue.categories)}
     width = max(s.x for s in venue.seats) + SEAT_PITCH + 2 * MARGIN
     height = max(s.y for s in venue.seats) + SEAT_PITCH + 2 * MARGIN
@@ -27,12 +27,11 @@ def seat_map_svg(venue: Venue, taken: Collection[UUID], mine: Collection[UUID] =
         f" aria-label={quoteattr(venue.name)}>"
     ]
     for seat in venue.seats:
-        state = "mine" if seat.id in mine else "taken" if seat.id in taken else "free"
+        state = "taken" if seat.id in taken else "free"
         fill = "#cccccc" if state == "taken" else colours[seat.category]
-        stroke = ' stroke="#000" stroke-width="3"' if state == "mine" else ""
         parts.append(
             f'<rect x="{seat.x + MARGIN}" y="{seat.y + MARGIN}" width="{SIZE}" height="{SIZE}"'
-            f' rx="4" fill="{fill}"{stroke} data-seat="{seat.id}" data-state="{state}">'
+            f' rx="4" fill="{fill}" data-seat="{seat.id}" data-state="{state}">'
             f"<title>{escape(seat.label)}</title></rect>"
         )
     parts.append("</svg>")

@@ -20,7 +20,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from adapters.http.deps import PlatformDep
-from adapters.http.pages.layout import form_fields, render, see_other, uuid_field
+from adapters.http.pages.layout import form_fields, local_datetime, render, see_other, uuid_field
 from adapters.http.pages.resale import EVENT_TYPES
 from adapters.http.pages.session import SignedIn
 from adapters.http.problems import status_for
@@ -62,11 +62,9 @@ def starts_field(fields: dict[str, str]) -> datetime:
         zone = ZoneInfo(fields.get("time_zone", "") or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationFailed("time_zone is not a known time zone", field="time_zone") from None
-    try:
-        local = datetime.fromisoformat(fields.get("starts_at", ""))
-    except ValueError:
-        raise ValidationFailed("starts_at must be a date and time", field="starts_at") from None
-    return local.replace(tzinfo=zone) if local.tzinfo is None else local
+    return local_datetime(
+        fields.get("starts_at", ""), zone, "starts_at", "starts_at must be a date and time"
+    )
 
 
 def event_type_field(fields: dict[str, str]) -> EventType:

@@ -141,6 +141,12 @@ def current_session(request: ASGIConnection[Any, Any, Any, Any]) -> PageSession 
     )
 
 
+def viewer_of(request: ASGIConnection[Any, Any, Any, Any]) -> AccountId | None:
+    """Who is signed in on this request's page session, if anyone."""
+    session = current_session(request)
+    return None if session is None else session.account_id
+
+
 def back_to(request: ASGIConnection[Any, Any, Any, Any]) -> str:
     """Where the request was headed: its path and query, for `?next=` after signing in."""
     query = request.scope.get("query_string", b"").decode("latin-1")

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from adapters.http.billing import pay_invoice_link
 from adapters.http.deps import PlatformDep
 from adapters.http.pages.layout import form_fields, render, see_other, uuid_field
-from adapters.http.pages.session import SignedIn, current_session, login_url
+from adapters.http.pages.session import SignedIn, login_url, viewer_of
 from adapters.http.problems import status_for
 from adapters.http.subscriptions import pay_owed, start_subscription
 from core.identity.model import AccountId
@@ -28,7 +28,7 @@ from core.shared.money import Money
 from core.subscriptions import changes, invoicing, services
 from core.subscriptions.charge import ChargeStatus
 from core.subscriptions.commands import CancelSubscription, ChangePlan, Subscribe
-from core.subscriptions.model import SubscriptionId, SubscriptionStatus
+from core.subscriptions.model import LIVE, SubscriptionId
 from core.subscriptions.plans import PlanId, PlanKind
 
 AnyRequest = Request[Any, Any, Any]
@@ -130,11 +130,10 @@ async def _plans_page(
     request: AnyRequest, platform: PlatformDep, *, error: str = "", status: int = 200
 ) -> Template:
     plans = await services.list_plans(uow=platform.new_uow())
-    session = current_session(request)
     context = {
         "plans": [p for p in plans if p.for_subscribers],
         "tiers": [p for p in plans if p.kind is PlanKind.CONFERENCE],
-        "viewer": session.account_id if session else None,
+        "viewer": viewer_of(request),
         "login_url": login_url("/plans"),
         "idempotency_key": str(uuid4()),
         "error": error,
@@ -160,11 +159,7 @@ async def _mine_page(
         "monthly_plans": [p for p in offered if p.kind is PlanKind.MONTHLY],
         "done": done if done in DONE else "",
         "error": error,
-        "live": (
-            SubscriptionStatus.PENDING,
-            SubscriptionStatus.ACTIVE,
-            SubscriptionStatus.PAST_DUE,
-        ),
+        "live": LIVE,
         "money": lambda amount, currency: str(Money(amount, currency)),
     }
     return render(request, "subscriptions/mine.html", context, status=status)
