@@ -45,6 +45,7 @@ async def _reseal(session: Session, table: str, vault: BarcodeVault, limit: int)
         vault.current,
         limit,
     )
+    updates = []
     for row in rows:
         row_id, sealed = UUID(str(row["id"])), row["barcode_sealed"]
         # a row from before encryption keeps its plain barcode in the digest column
@@ -54,12 +55,11 @@ async def _reseal(session: Session, table: str, vault: BarcodeVault, limit: int)
             else vault.open(row_id, row["barcode_key"], sealed)
         )
         key_id, resealed = vault.seal(row_id, barcode)
-        await session.execute(
+        updates.append((row_id, key_id, resealed, vault.digest(barcode)))
+    if updates:  # one batch: the rows stay locked for as short a time as it takes
+        await session.executemany(
             f"UPDATE {table} SET barcode_key = $2, barcode_sealed = $3, barcode_digest = $4"
             " WHERE id = $1",
-            row_id,
-            key_id,
-            resealed,
-            vault.digest(barcode),
+            updates,
         )
     return len(rows)

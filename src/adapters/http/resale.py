@@ -121,7 +121,7 @@ class ResaleController(Controller):
         """A listing on sale (anyone), or one sold, withdrawn or expired (its seller and
         buyer only)."""
         listing = await services.listing_for(
-            ListingId(listing_id), viewer=viewer, uow=platform.new_uow(), clock=platform.clock
+            ListingId(listing_id), viewer=viewer, uow=platform.new_uow()
         )
         return ListingOut.of(listing, viewer)
 
@@ -264,7 +264,6 @@ class ResaleController(Controller):
             viewer=account_id,
             buyer_id=buyer_id,
             uow=platform.new_uow(),
-            clock=platform.clock,
         )
         return MessagesOut([MessageOut.of(message, account_id) for message in found])
 

@@ -46,7 +46,6 @@ async def read_thread(
     viewer: UUID,
     buyer_id: UUID | None,
     uow: ResaleUnitOfWork,
-    clock: Clock,
 ) -> list[Message]:
     """One thread, oldest first, for the seller or for the buyer it belongs to."""
     async with uow:

@@ -152,7 +152,7 @@ async def feed(
 
 
 async def listing_for(
-    listing_id: ListingId, *, viewer: UUID | None, uow: ResaleUnitOfWork, clock: Clock
+    listing_id: ListingId, *, viewer: UUID | None, uow: ResaleUnitOfWork
 ) -> Listing:
     """A listing as `viewer` may see it: public while on sale, else its seller and buyer only."""
     async with uow:
@@ -281,9 +281,7 @@ class Bought:
     barcode: str | None = attrs.field(default=None, repr=False)
 
 
-async def purchase_for(
-    purchase_id: PurchaseId, *, viewer: UUID, uow: ResaleUnitOfWork
-) -> Bought:
+async def purchase_for(purchase_id: PurchaseId, *, viewer: UUID, uow: ResaleUnitOfWork) -> Bought:
     """A purchase for its buyer only (anyone else: not found), with the barcode once paid."""
     async with uow:
         purchase = await uow.purchases.get(purchase_id)

@@ -163,9 +163,7 @@ async def listing_page(
 ) -> Template:
     viewer = viewer_of(request)
     now = platform.clock.now()
-    listing = await services.listing_for(
-        listing_id, viewer=viewer, uow=platform.new_uow(), clock=platform.clock
-    )
+    listing = await services.listing_for(listing_id, viewer=viewer, uow=platform.new_uow())
     mine = listing.is_seller(viewer)
     threads = []
     if mine:

@@ -220,11 +220,9 @@ async def _thread_page(
     body: str = "",
     status: int = 200,
 ) -> Template:
-    listing = await services.listing_for(
-        listing_id, viewer=viewer, uow=platform.new_uow(), clock=platform.clock
-    )
+    listing = await services.listing_for(listing_id, viewer=viewer, uow=platform.new_uow())
     found = await conversations.read_thread(
-        listing_id, viewer=viewer, buyer_id=buyer, uow=platform.new_uow(), clock=platform.clock
+        listing_id, viewer=viewer, buyer_id=buyer, uow=platform.new_uow()
     )
     context = {
         "listing": listing,

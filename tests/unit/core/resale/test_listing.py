@@ -164,9 +164,7 @@ async def test_the_seller_withdraws_or_marks_expired_and_nobody_else_can(market:
     async with market.new_uow() as uow:
         assert not (await uow.tickets.get(booking.tickets[0].id)).on_sale
     with pytest.raises(NotFound):
-        await resale.listing_for(
-            listing.id, viewer=other.id, uow=market.new_uow(), clock=market.clock
-        )
+        await resale.listing_for(listing.id, viewer=other.id, uow=market.new_uow())
     again = await market.list(seller, booking.tickets[0].barcode, Money(100, RUB))
     gone = await resale.withdraw_listing(
         again.id, actor=seller.id, uow=market.new_uow(), clock=market.clock

@@ -458,7 +458,7 @@ async def test_messages_mask_contacts_and_stay_in_their_thread(market: Market) -
     await send(seller, "yes, write to seller(at)example(dot)com", buyer.id)
     await send(other, "still for sale?")
     thread = await conversations.read_thread(
-        listing.id, viewer=buyer.id, buyer_id=None, uow=market.new_uow(), clock=market.clock
+        listing.id, viewer=buyer.id, buyer_id=None, uow=market.new_uow()
     )
     assert [m.author_id for m in thread] == [buyer.id, seller.id]
     assert "example" not in thread[1].body

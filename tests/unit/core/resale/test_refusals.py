@@ -143,7 +143,7 @@ async def test_buying_refusals_word_for_word(market: Market) -> None:
             None,
         )
     for call in (
-        resale.listing_for(withdrawn.id, viewer=other.id, uow=market.new_uow(), clock=market.clock),
+        resale.listing_for(withdrawn.id, viewer=other.id, uow=market.new_uow()),
         resale.withdraw_listing(
             withdrawn.id, actor=other.id, uow=market.new_uow(), clock=market.clock
         ),
@@ -226,13 +226,11 @@ async def test_conversation_refusals_word_for_word(market: Market) -> None:
     )
     for call in (
         send(other, "still there?"),
-        conversations.read_thread(
-            listing.id, viewer=other.id, buyer_id=None, uow=market.new_uow(), clock=market.clock
-        ),
+        conversations.read_thread(listing.id, viewer=other.id, buyer_id=None, uow=market.new_uow()),
     ):
         assert await refusal(call) == ("NotFound", "listing not found", None)
     thread = await conversations.read_thread(
-        listing.id, viewer=seller.id, buyer_id=buyer.id, uow=market.new_uow(), clock=market.clock
+        listing.id, viewer=seller.id, buyer_id=buyer.id, uow=market.new_uow()
     )
     assert [m.id for m in thread] == [longest.id, answer.id]
 
@@ -452,9 +450,7 @@ async def test_the_seller_keeps_seeing_a_closed_listing_with_the_type_they_chose
         listing.id, actor=seller.id, uow=market.new_uow(), clock=market.clock
     )
     assert closed.updated_at >= listing.created_at
-    seen = await resale.listing_for(
-        listing.id, viewer=seller.id, uow=market.new_uow(), clock=market.clock
-    )
+    seen = await resale.listing_for(listing.id, viewer=seller.id, uow=market.new_uow())
     assert (seen.id, seen.created_at) == (listing.id, listing.created_at)
 
 
