@@ -96,9 +96,14 @@ async def test_the_database_refuses_a_second_live_hold_of_a_seat(
         BookSeats(event.id, ann.id, 1, seat_ids=(seat,)), uow=new_uow(), clock=clock
     )
     other, _ = await book_seats(BookSeats(event.id, bob.id, 1), uow=new_uow(), clock=clock)
-    async with new_uow() as uow:
-        with pytest.raises(Conflict, match="just taken"):
+
+    async def hold_again() -> None:
+        async with new_uow() as uow:
             await uow.seats.hold(event.id, other.id, [seat])
+            await uow.commit()  # PostgreSQL sends the deferred insert here
+
+    with pytest.raises(Conflict, match="just taken"):
+        await hold_again()
     async with new_uow() as uow:
         await uow.seats.release(first.id)
         await uow.seats.hold(event.id, other.id, [seat])

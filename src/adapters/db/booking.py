@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from adapters.db.repository import (
-    ROWS_PER_INSERT,
     SqlRepository,
     like_pattern,
     money_fields,
@@ -16,7 +15,6 @@ from adapters.db.repository import (
     placeholders,
 )
 from adapters.db.session import Row, instant
-from adapters.db.tickets import ticket_rows, upsert_sql
 from core.booking.model import (
     Booking,
     BookingId,
@@ -151,7 +149,12 @@ class SqlEvents(SqlRepository):
 
     async def take_seats(self, event_id: EventId, seats: int, now: datetime) -> bool:
         await self._uow.pass_gate(("events", event_id))
-        booked = await self.db.fetchval(
+        return await self.db.fetchval(*self.taking_seats(event_id, seats, now)) is not None
+
+    @staticmethod
+    def taking_seats(event_id: EventId, seats: int, now: datetime) -> tuple[str, Any, ...]:
+        """take_seats' conditional update (a row back when it took them), with its values."""
+        return (
             "UPDATE events SET booked = booked + $2"
             " WHERE id = $1 AND status = $4 AND starts_at > $3 AND booked + $2 <= capacity"
             " RETURNING booked",
@@ -160,7 +163,6 @@ class SqlEvents(SqlRepository):
             now,
             EventStatus.SCHEDULED.value,
         )
-        return booked is not None
 
     async def search(self, query: EventFilter, page: PageRequest) -> Page[Event]:
         where = ["visibility = 'public'", "status = 'scheduled'"]
@@ -266,21 +268,12 @@ class SqlBookings(SqlRepository):
             b.hold_expires_at,
             ",".join(map(str, b.seat_ids)),
         ]
-        insert = f"INSERT INTO bookings ({_BOOKING}) VALUES ({placeholders(1, 12)})"
-        tickets = booking.tickets
-        if self.db.dialect == "postgres" and 0 < len(tickets) <= ROWS_PER_INSERT:
-            # The booking and its tickets in one statement: a round trip less per booking,
-            # the request's most frequent write (the tickets' foreign key is checked at the
-            # end of the statement, when the booking row exists).
-            rows = ticket_rows(tickets, self._uow.tickets.vault)
-            await self.db.execute(
-                f"WITH booked AS ({insert}) {upsert_sql(len(rows), first=len(values) + 1)}",
-                *values,
-                *(value for row in rows for value in row),
-            )
-        else:
-            await self.db.execute(insert, *values)
-            await self._save_tickets(booking)
+        # Deferred: on PostgreSQL a new booking, its tickets and whatever else the unit of work
+        # writes go to the database together, with its commit (see Session.defer).
+        await self.db.defer(
+            f"INSERT INTO bookings ({_BOOKING}) VALUES ({placeholders(1, 12)})", *values
+        )
+        await self._uow.tickets.write(booking.tickets, new=True)
         self.track(booking)
 
     async def save(self, booking: Booking) -> None:

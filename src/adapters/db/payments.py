@@ -60,7 +60,7 @@ def _payment(row: Row) -> Payment:
 class SqlPayments(SqlRepository):
     async def add(self, payment: Payment) -> None:
         p = payment
-        await self.db.execute(
+        await self.db.defer(
             f"INSERT INTO payments ({_PAYMENT}) VALUES ({placeholders(1, 20)})",
             p.id,
             p.payer_id,

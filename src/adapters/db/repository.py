@@ -49,13 +49,15 @@ def values_rows(count: int, width: int, first: int = 1) -> str:
 
 
 async def insert_rows(
-    db: Session, head: str, rows: Sequence[Sequence[Any]], tail: str = ""
+    db: Session, head: str, rows: Sequence[Sequence[Any]], tail: str = "", *, defer: bool = False
 ) -> None:
     """`{head} VALUES (...), (...){tail}`: the rows in one statement (per ROWS_PER_INSERT),
-    one round trip and cheaper on asyncpg than `executemany`; nothing for no rows."""
+    one round trip and cheaper on asyncpg than `executemany`; nothing for no rows. `defer`:
+    through `Session.defer` (new rows only; see there)."""
+    run = db.defer if defer else db.execute
     for start in range(0, len(rows), ROWS_PER_INSERT):
         part = rows[start : start + ROWS_PER_INSERT]
-        await db.execute(
+        await run(
             f"{head} VALUES {values_rows(len(part), len(part[0]))}{tail}",
             *(value for row in part for value in row),
         )

@@ -54,6 +54,7 @@ class SqlSeatHolds(SqlRepository):
             self.db,
             "INSERT INTO seat_holds (event_id, seat_id, booking_id)",
             [(event_id, seat, booking_id) for seat in seat_ids],
+            defer=True,
         )
 
     async def release(self, booking_id: UUID) -> None:

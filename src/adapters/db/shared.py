@@ -69,6 +69,7 @@ class SqlOutbox(SqlRepository):
             self.db,
             "INSERT INTO outbox (id, name, version, payload, created_at)",
             [(e.event_id, e.name, e.version, dump_event(e), e.occurred_at) for e in events],
+            defer=True,
         )
 
     async def claim(self, limit: int) -> list[OutboxMessage]:

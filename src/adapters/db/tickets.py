@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from adapters.db.repository import SqlRepository, insert_rows, placeholders, values_rows
+from adapters.db.repository import SqlRepository, insert_rows, placeholders
 from adapters.db.session import Row
 from core.shared.errors import NotFound
 from core.shared.paging import Page, PageRequest, id_after, id_cursor
@@ -63,12 +63,6 @@ def ticket_from(row: Row, vault: BarcodeVault) -> Ticket:
         on_sale=bool(row["on_sale"]),
         seat_id=row["seat_id"],
     )
-
-
-def upsert_sql(count: int, *, first: int = 1) -> str:
-    """Insert `count` new tickets or update known ones, parameters from `$first` on (so the
-    statement can follow another's in one `WITH`); a barcode never changes once stored."""
-    return f"{_INSERT} VALUES {values_rows(count, len(COLUMNS.split(',')), first)}{_ON_CONFLICT}"
 
 
 def ticket_rows(
@@ -152,11 +146,13 @@ class SqlTickets(SqlRepository):
     async def save(self, ticket: Ticket) -> None:
         await self.write([ticket])
 
-    async def write(self, tickets: Sequence[Ticket], *, first_position: int = 0) -> None:
-        """Insert new tickets, update known ones; a barcode never changes once stored."""
-        await insert_rows(
-            self.db, _INSERT, ticket_rows(tickets, self.vault, first_position), _ON_CONFLICT
-        )
+    async def write(
+        self, tickets: Sequence[Ticket], *, first_position: int = 0, new: bool = False
+    ) -> None:
+        """Insert new tickets, update known ones; a barcode never changes once stored. `new`:
+        they are all new, and the insert may be deferred (see `Session.defer`)."""
+        rows = ticket_rows(tickets, self.vault, first_position)
+        await insert_rows(self.db, _INSERT, rows, _ON_CONFLICT, defer=new)
 
     async def of_bookings(self, booking_ids: Sequence[UUID]) -> dict[UUID, list[Ticket]]:
         """The tickets each booking issued (not their reissued successors), in seat order."""

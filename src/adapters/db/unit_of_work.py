@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Hashable
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, Self, TypeVar, overload
 
@@ -57,7 +58,8 @@ from adapters.db.shared import SqlIdempotency, SqlNotifications, SqlOutbox
 from adapters.db.subscriptions import SqlCharges, SqlPlans, SqlSubscriptions
 from adapters.db.tickets import SqlTickets
 from adapters.db.waitlist import SqlWaitlist
-from core.shared.events import Aggregate
+from core.booking.model import EventId
+from core.shared.events import Aggregate, DomainEvent
 from core.shared.uow import collect_events
 
 if TYPE_CHECKING:
@@ -104,38 +106,40 @@ class HotRowGate:
 
 
 class PostgresTransaction:
+    """A pooled connection; the session begins the transaction when a statement needs one."""
+
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
         self._connection: asyncpg.Connection | None = None
-        self._transaction: asyncpg.transaction.Transaction | None = None
-        self.session: Session | None = None
+        self.session: PostgresSession | None = None
+        self._open: PostgresSession | None = None
 
     async def begin(self) -> None:
-        connection = await self._pool.acquire()
-        try:
-            transaction = connection.transaction()
-            await transaction.start()
-        except BaseException:
-            await self._pool.release(connection)
-            raise
-        self._connection, self._transaction = connection, transaction
-        self.session = PostgresSession(connection)
+        self._connection = await self._pool.acquire()
+        self.session = self._open = PostgresSession(self._connection)
 
     async def commit(self) -> None:
-        assert self._transaction is not None
+        assert self.session is not None
+        session, self.session = self.session, None
+        await session.commit()
+
+    async def commit_if(self, guard: str, *args: object) -> bool:
+        """See PostgresSession.commit_if; after False the session can still read."""
+        assert self.session is not None
+        if not await self.session.commit_if(guard, *args):
+            return False
         self.session = None
-        await self._transaction.commit()
-        self._transaction = None
+        return True
 
     async def close(self) -> None:
         """Roll back what was not committed and give the connection back."""
-        connection, transaction = self._connection, self._transaction
-        self.session, self._connection, self._transaction = None, None, None
+        connection, session = self._connection, self._open
+        self.session, self._open, self._connection = None, None, None
         if connection is None:
             return
         try:
-            if transaction is not None and not connection.is_closed():
-                await transaction.rollback()
+            if session is not None:
+                await session.rollback()
         finally:
             await self._pool.release(connection)
 
@@ -255,6 +259,7 @@ class SqlUnitOfWork:
         self._transaction: PostgresTransaction | SqliteTransaction | None = None
         self._seen: list[Aggregate] = []
         self._leave_gate: Callable[[], None] | None = None
+        self._refused = False
 
     @property
     def session(self) -> Session:
@@ -291,7 +296,7 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         transaction = self._database.transaction()
         await transaction.begin()
-        self._transaction, self._seen = transaction, []
+        self._transaction, self._seen, self._refused = transaction, [], False
         return self
 
     async def __aexit__(
@@ -311,13 +316,45 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         if self._transaction is None or self._transaction.session is None:
             raise RuntimeError("commit() outside `async with uow:` or twice")
-        events = collect_events(self._seen)
-        self._seen = []
-        if events:
-            await self.outbox.write(events)
+        if self._refused:
+            raise RuntimeError("commit() after commit_taking_seats() refused: nothing to commit")
+        events = await self._write_events()
         try:
             await self._transaction.commit()
         finally:
             self._open_gate()
+        self._committed(events)
+
+    async def commit_taking_seats(self, event_id: EventId, seats: int, now: datetime) -> bool:
+        """On PostgreSQL the seats' update, the deferred writes and the outbox rows go as one
+        statement (see PostgresSession.commit_if); SQLite takes the seats, then commits."""
+        transaction = self._transaction
+        if transaction is None or transaction.session is None:
+            raise RuntimeError("commit_taking_seats() outside `async with uow:` or twice")
+        if not isinstance(transaction, PostgresTransaction):
+            if not await self.events.take_seats(event_id, seats, now):
+                self._refused = True
+                return False
+            await self.commit()
+            return True
+        await self.pass_gate(("events", event_id))
+        events = await self._write_events()
+        try:
+            if not await transaction.commit_if(*SqlEvents.taking_seats(event_id, seats, now)):
+                self._refused = True
+                return False
+        finally:
+            self._open_gate()
+        self._committed(events)
+        return True
+
+    async def _write_events(self) -> list[DomainEvent]:
+        events = collect_events(self._seen)
+        self._seen = []
+        if events:
+            await self.outbox.write(events)
+        return events
+
+    def _committed(self, events: list[DomainEvent]) -> None:
         if events and self._database.after_commit is not None:
             self._database.after_commit()

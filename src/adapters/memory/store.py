@@ -461,6 +461,7 @@ class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self._tx = _Tx(store)
+        self._refused = False
         self._bind()
 
     def _bind(self) -> None:
@@ -515,6 +516,7 @@ class MemoryUnitOfWork:
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
         self._tx = _Tx(self._store)
+        self._refused = False
         self._bind()
         return self
 
@@ -527,7 +529,18 @@ class MemoryUnitOfWork:
         self._tx.pending.clear()  # anything not committed is rolled back
         self._store.lock.release()
 
+    async def commit_taking_seats(self, event_id: EventId, seats: int, now: datetime) -> bool:
+        if not await self.events.take_seats(event_id, seats, now):
+            self._tx.pending.clear()  # nothing of this unit of work is committed
+            self._tx.seen.clear()
+            self._refused = True
+            return False
+        await self.commit()
+        return True
+
     async def commit(self) -> None:
+        if self._refused:
+            raise RuntimeError("commit() after commit_taking_seats() refused: nothing to commit")
         for event in collect_events(self._tx.seen):
             self.outbox.write(OutboxMessage(event.event_id, event, event.occurred_at))
         wrote_events = bool(self._tx.pending.get("outbox"))

@@ -17,6 +17,7 @@ from core.payments.ports import PaymentsUnitOfWork
 from core.shared.idempotency import IdempotencyStore
 from core.shared.paging import Page, PageRequest
 from core.shared.perks import PerkReader
+from core.shared.uow import UnitOfWork
 
 
 class EventRepository(Protocol):
@@ -93,7 +94,24 @@ class InvitationRepository(Protocol):
     async def find(self, event_id: EventId, token_hash: str) -> Invitation | None: ...
 
 
-class BookingUnitOfWork(PaymentsUnitOfWork, Protocol):
+class SeatCounter(UnitOfWork, Protocol):
+    """A unit of work that takes an event's seats as its commit."""
+
+    events: EventRepository
+
+    async def commit_taking_seats(self, event_id: EventId, seats: int, now: datetime) -> bool:
+        """`events.take_seats(...)`, then `commit()` when it took them: True. When it could
+        not, nothing of this unit of work is committed and False comes back; the unit of
+        work can still read (what it wrote is gone or is discarded on leaving the block).
+
+        One operation rather than two so that an adapter can send the seats' conditional
+        update together with everything written before it: the event's row, the hot one
+        when many book at once, is then locked only while the database commits.
+        """
+        ...
+
+
+class BookingUnitOfWork(PaymentsUnitOfWork, SeatCounter, Protocol):
     """Booking writes payments too: a paid booking and its payment are made together."""
 
     events: EventRepository

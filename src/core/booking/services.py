@@ -130,10 +130,10 @@ async def book_seats(
     """Book seats; returns the booking and whether it is a replay of an earlier request.
 
     The rules are checked on the event as read; then the seats are taken by one atomic
-    conditional update, the last statement before commit, so that concurrent bookings hold
-    the event's row for as short a time as possible and can never oversell. If the seats went
-    meanwhile, the event is read again and the rules say why. A repeated Idempotency-Key
-    returns the booking the first request made, also when both arrive at once.
+    conditional update as the commit itself (`commit_taking_seats`), so that concurrent
+    bookings hold the event's row for as short a time as possible and can never oversell.
+    If the seats went meanwhile, the event is read again and the rules say why. A repeated
+    Idempotency-Key returns the booking the first request made, also when both arrive at once.
 
     A paid event's booking holds its seats for `terms.hold` and comes with a Payment (made in
     the same transaction); `core.payments.services.open_checkout` then sends the guest to
@@ -160,11 +160,10 @@ async def book_seats(
             if earlier is not None:  # a twin request with this key got there first
                 return await uow.bookings.get(BookingId(earlier)), True
         await store_booking(booking, event, uow, terms, now)
-        if not await uow.events.take_seats(event.id, cmd.seats, now):
+        if not await uow.commit_taking_seats(event.id, cmd.seats, now):
             fresh = await uow.events.get(event.id)
             fresh.book(cmd.guest_id, cmd.seats, now)  # raises the rule that now refuses it
             raise Conflict("the seats were taken a moment ago; try again")
-        await uow.commit()
     return booking, False
 
 

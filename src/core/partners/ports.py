@@ -10,14 +10,13 @@ from uuid import UUID
 import attrs
 
 from core.booking.model import Event
-from core.booking.ports import EventRepository
+from core.booking.ports import EventRepository, SeatCounter
 from core.identity.model import AccountId
 from core.identity.ports import AccountRepository
 from core.partners.circuit import Circuit, Delivery
 from core.partners.model import PartnerHold, PartnerKey, PluginActivation
 from core.shared.idempotency import IdempotencyStore
 from core.shared.paging import Page, PageRequest
-from core.shared.uow import UnitOfWork
 
 
 class PartnerKeyRepository(Protocol):
@@ -130,7 +129,7 @@ class OrganiserEvents(Protocol):
         ...
 
 
-class PartnersUnitOfWork(UnitOfWork, Protocol):
+class PartnersUnitOfWork(SeatCounter, Protocol):
     events: EventRepository
     accounts: AccountRepository
     idempotency: IdempotencyStore

@@ -64,7 +64,7 @@ async def place_hold(
     """Hold seats for a partner; returns the hold and whether it is a replay.
 
     Seats come off the event's counter through the same atomic conditional update as a
-    guest's booking, the last statement before commit, so partners and guests together can
+    guest's booking, sent as the commit, so partners and guests together can
     never take more than the capacity. Placing the same `reference` again (a retry, also one
     that arrives while the first is in flight) returns the first hold.
     """
@@ -84,11 +84,10 @@ async def place_hold(
         if twin is not None:  # a request with this reference got there first
             return _replay(await uow.partner_holds.get(twin.resource_id), cmd), True
         await uow.partner_holds.add(hold)
-        if not await uow.events.take_seats(event.id, cmd.seats, now):
+        if not await uow.commit_taking_seats(event.id, cmd.seats, now):
             fresh = await uow.events.get(event.id)
             PartnerHold.place(key, fresh, cmd.seats, cmd.reference, cmd.ttl, now)  # says why
             raise Conflict("the seats were taken a moment ago; try again")
-        await uow.commit()
     return hold, False
 
 

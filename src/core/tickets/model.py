@@ -34,8 +34,12 @@ class TicketStatus(enum.StrEnum):
 
 
 def new_barcode() -> str:
-    """16 characters from a 32-letter alphabet: 80 random bits, unguessable at a door."""
-    return "".join(secrets.choice(BARCODE_ALPHABET) for _ in range(BARCODE_LENGTH))
+    """16 characters from a 32-letter alphabet: 80 random bits, unguessable at a door.
+
+    The bits are read once and cut into 5-bit letters (uniform: the alphabet has exactly 32),
+    rather than one `secrets.choice` per letter: one system call instead of sixteen."""
+    bits = int.from_bytes(secrets.token_bytes(BARCODE_LENGTH * 5 // 8))
+    return "".join(BARCODE_ALPHABET[(bits >> (5 * n)) & 31] for n in range(BARCODE_LENGTH))
 
 
 def normal_barcode(text: str) -> str:

@@ -8,9 +8,7 @@ DESCRIPTION = "payout provider"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="stagedoor", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="stagedoor", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="Payouts",

@@ -37,6 +37,9 @@ def test_a_new_barcode_is_sixteen_unambiguous_characters() -> None:
     assert len(codes) == 200
     assert all(len(c) == 16 and set(c) <= set(BARCODE_ALPHABET) for c in codes)
     assert not set("".join(codes)) & set("01OI")
+    assert set("".join(codes)) == set(BARCODE_ALPHABET)
+    # every position is random: 200 draws of 32 letters leave one below 20 about never
+    assert all(len({c[n] for c in codes}) >= 20 for n in range(16))
 
 
 def test_barcodes_are_normalised_as_typed() -> None:
