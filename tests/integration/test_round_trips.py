@@ -1,0 +1,74 @@
+"""What a booking costs in statements on PostgreSQL: the reads, then one statement that writes
+everything and commits; no BEGIN, COMMIT or ROLLBACK unless a statement needs a transaction.
+
+asyncpg's query logger sees every statement a connection sends; the database here has one
+pooled connection, so it sees all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from tests.contract.support import Make
+from tests.databases import postgres_database
+
+from adapters.memory import SteppingClock
+from entrypoints.container import Database
+
+
+@pytest.fixture
+async def database() -> AsyncIterator[Database]:
+    async with postgres_database(pool_min=1, pool_max=1) as opened:
+        yield opened
+
+
+async def statements_of(database: Database, work: object) -> list[str]:
+    sent: list[str] = []
+    async with database._pool.acquire() as connection:  # type: ignore[attr-defined]
+        connection.add_query_logger(lambda record: sent.append(" ".join(record.query.split())))
+    await work  # type: ignore[misc]
+    await asyncio.sleep(0)  # the logger is called soon after each statement
+    return sent
+
+
+async def test_a_booking_is_one_read_and_one_write(database: Database) -> None:
+    make = Make(new_uow=database.new_uow, clock=SteppingClock())
+    host, guest = await make.account(), await make.account()
+    event = await make.event(host, capacity=5)
+    sent = await statements_of(database, make.booking(event, guest, seats=2))
+    assert len(sent) == 2, sent
+    assert sent[0].startswith("SELECT")
+    assert "FROM events" in sent[0]
+    write = sent[1]
+    for part in ("INSERT INTO bookings", "INSERT INTO tickets", "INSERT INTO outbox"):
+        assert part in write
+    assert "UPDATE events SET booked" in write
+    assert "stagedoor_require" in write
+
+
+async def test_reads_alone_send_no_begin_or_rollback(database: Database) -> None:
+    make = Make(new_uow=database.new_uow, clock=SteppingClock())
+    event = await make.event(await make.account())
+
+    async def read() -> None:
+        async with database.new_uow() as uow:
+            await uow.events.get(event.id)
+            await uow.events.get(event.id)
+
+    assert [s.split()[0] for s in await statements_of(database, read())] == ["SELECT", "SELECT"]
+
+
+async def test_a_locking_read_opens_a_transaction_first(database: Database) -> None:
+    make = Make(new_uow=database.new_uow, clock=SteppingClock())
+    event = await make.event(await make.account())
+
+    async def lock() -> None:
+        async with database.new_uow() as uow:
+            await uow.events.get(event.id)
+            await uow.events.get_for_update(event.id)
+
+    sent = await statements_of(database, lock())
+    assert [s.split()[0].rstrip(";") for s in sent] == ["SELECT", "BEGIN", "SELECT", "ROLLBACK"]
+    assert "FOR NO KEY UPDATE" in sent[2]
