@@ -2,7 +2,8 @@
 
 Scenarios, all in one run on the same PostgreSQL server:
   (a) one client booking sequentially;
-  (b) 50 concurrent clients booking 1 seat each on a large-capacity event;
+  (b) 50 concurrent clients booking 1 seat each on a large-capacity event, from a cold start
+      (the first statements on each pooled connection are prepared then), and once more, warm;
   (c) 200 simultaneous buyers for 100 seats (contention; must never oversell);
   floor: bare asyncpg doing the same atomic decrement + insert, at 1 and 32 connections.
 
@@ -106,11 +107,11 @@ CREATE TABLE floor_orders (id uuid PRIMARY KEY,
 """
 
 
-async def floor(dsn: str, connections: int, total: int) -> Result:
+async def floor(dsn: str, connections: int, total: int, rounds: int = 1) -> list[Result]:
+    """`rounds` runs on one pool: the first cold, the next with every statement prepared."""
     pool = await asyncpg.create_pool(dsn, min_size=connections, max_size=connections)
     event = uuid.uuid4()
     await pool.execute("INSERT INTO floor_events VALUES ($1, $2, 0)", event, 10_000_000)
-    result = Result(f"floor asyncpg, {connections} conn")
 
     async def one(_: int) -> int:
         async with pool.acquire() as conn, conn.transaction():
@@ -129,11 +130,15 @@ async def floor(dsn: str, connections: int, total: int) -> Result:
             )
             return 201
 
-    load = time.process_time()
-    await run_clients(connections, total, one, result)
-    result.load_cpu = time.process_time() - load
+    results = []
+    for n in range(rounds):
+        result = Result(f"floor asyncpg, {connections} conn" + (", warm" if n else ""))
+        load = time.process_time()
+        await run_clients(connections, total, one, result)
+        result.load_cpu = time.process_time() - load
+        results.append(result)
     await pool.close()
-    return result
+    return results
 
 
 # ---------------------------------------------------------------- the service over HTTP
@@ -157,7 +162,7 @@ def start_service(
         **os.environ,
         "STAGEDOOR_DATABASE_URL": dsn,
         "STAGEDOOR_DATA_DIR": str(data_dir),
-        "STAGEDOOR_DB_POOL_MIN": "10",
+        "STAGEDOOR_DB_POOL_MIN": "40",  # opened up front, as the floor's pool is
         "STAGEDOOR_DB_POOL_MAX": "40",
         "STAGEDOOR_LOG_LEVEL": "WARNING",
     }
@@ -319,6 +324,9 @@ async def service_runs(dsn: str, total: int, redis_url: str | None) -> list[Resu
             results.append(
                 await http_scenario(port, "(b) HTTP, 50 clients", guests, big, 50, total, web)
             )
+            results.append(  # the same again: every connection has prepared its statements
+                await http_scenario(port, "(b) 50 clients again, warm", guests, big, 50, total, web)
+            )
             scarce = await new_event(client, host, 100)
             rush = await http_scenario(
                 port, "(c) HTTP, 200 buyers/100 seats", guests, scarce, 200, 200, web
@@ -339,7 +347,7 @@ async def service_runs(dsn: str, total: int, redis_url: str | None) -> list[Resu
 
 
 # ---------------------------------------------------------------- report
-def table(rows: list[Result], floor32: Result, floor1: Result) -> str:
+def table(rows: list[Result], floor32: Result, floor1: Result, warm32: Result) -> str:
     head = (
         f"{'scenario':34} {'ok':>6} {'409':>5} {'5xx':>4} {'orders/s':>9} "
         f"{'p50 ms':>7} {'p99 ms':>7} {'oversold':>8} {'vs floor':>8} {'cpu ms':>7}"
@@ -347,7 +355,7 @@ def table(rows: list[Result], floor32: Result, floor1: Result) -> str:
     )
     lines = [head, "-" * len(head)]
     for r in rows:
-        base = floor1 if "1 c" in r.name or "1 conn" in r.name else floor32
+        base = floor1 if "1 c" in r.name else warm32 if "warm" in r.name else floor32
         ratio = r.rate / base.rate if base.rate and not r.name.startswith("floor") else None
         five = sum(n for c, n in r.codes.items() if c >= 500)
         lines.append(
@@ -377,16 +385,19 @@ async def main() -> None:
         conn = await asyncpg.connect(dsn)
         await conn.execute(FLOOR_SCHEMA)
         await conn.close()
-        floor1 = await floor(dsn, 1, max(200, args.requests // 10))
-        floor32 = await floor(dsn, 32, args.requests)
+        (floor1,) = await floor(dsn, 1, max(200, args.requests // 10))
+        floor32, warm32 = await floor(dsn, 32, args.requests, rounds=2)
         ours = await service_runs(dsn, args.requests, args.redis)
         relay = f"worker on {args.redis}" if args.redis else "in the web process"
         print(
             f"\nBooking benchmark, PostgreSQL, {os.cpu_count()} cores, {args.requests} requests,"
             f" outbox handlers {relay}"
         )
-        print(table([floor1, floor32, *ours], floor32, floor1))
-        print("\nratios: (a) against the 1-connection floor, (b) and (c) against 32 connections")
+        print(table([floor1, floor32, warm32, *ours], floor32, floor1, warm32))
+        print(
+            "\nratios: (a) against the 1-connection floor, (b) and (c) against 32 connections,"
+            " warm against warm"
+        )
         print("cpu ms: the web process's CPU per order, handlers included (steady on a busy box)")
         print("load ms: this process's CPU per order: the asyncpg client, or the HTTP load")
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -43,6 +44,7 @@ ROWS_PER_INSERT = 500
 parameters (32,767 for asyncpg, 32,766 for SQLite)."""
 
 
+@functools.lru_cache(maxsize=1024)
 def values_rows(count: int, width: int, first: int = 1) -> str:
     """`($1, ..., $width), ($width+1, ...)` for `count` rows of `width` values."""
     return ", ".join(f"({placeholders(first + row * width, width)})" for row in range(count))
@@ -63,6 +65,7 @@ async def insert_rows(
         )
 
 
+@functools.lru_cache(maxsize=1024)
 def placeholders(start: int, count: int) -> str:
     """`$start, $start+1, ...` for an IN list of `count` values (both engines accept it)."""
     return ", ".join(f"${n}" for n in range(start, start + count))

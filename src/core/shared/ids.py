@@ -14,8 +14,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def uuid7(now: datetime) -> UUID:
     """A version 7 UUID: 48 bits of Unix milliseconds, then 74 random bits (RFC 9562)."""
     millis = ((now - _EPOCH) // timedelta(milliseconds=1)) & ((1 << 48) - 1)
-    rand_a = secrets.randbits(12)
-    rand_b = secrets.randbits(62)
+    random = secrets.randbits(74)  # one system call for both random fields
+    rand_a, rand_b = random >> 62, random & ((1 << 62) - 1)
     value = (millis << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
     return UUID(int=value)
 

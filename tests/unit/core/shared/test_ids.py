@@ -90,3 +90,11 @@ def test_parse_id_reads_a_uuid() -> None:
 def test_parse_id_of_garbage_names_nothing(raw: str) -> None:
     with pytest.raises(NotFound, match="event not found"):
         parse_id(raw, "event")
+
+
+def test_uuid7_random_fields_are_all_random() -> None:
+    """rand_a (12 bits) and rand_b (62 bits) both vary, at their top and bottom alike."""
+    ids = [uuid7(datetime(2030, 1, 1, tzinfo=UTC)).int for _ in range(200)]
+    assert len({(i >> 64) & 0xFFF for i in ids}) > 150  # rand_a: ~195 distinct expected
+    assert len({(i >> 56) & 0x3F for i in ids}) > 40  # rand_b's top 6 bits: ~61 expected
+    assert len({i & 0xFF for i in ids}) > 100  # its bottom 8 bits: ~137 expected
