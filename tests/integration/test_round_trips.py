@@ -72,3 +72,38 @@ async def test_a_locking_read_opens_a_transaction_first(database: Database) -> N
     sent = await statements_of(database, lock())
     assert [s.split()[0].rstrip(";") for s in sent] == ["SELECT", "BEGIN", "SELECT", "ROLLBACK"]
     assert "FOR NO KEY UPDATE" in sent[2]
+
+
+async def test_a_connection_skips_the_hot_row_queue_only_on_its_first_run_of_a_statement(
+    database: Database,
+) -> None:
+    """Its first run prepares the statement (a round trip and PostgreSQL's planning), which
+    should not happen in front of the writers queued behind it; later runs queue."""
+    make = Make(new_uow=database.new_uow, clock=SteppingClock())
+    host, guest = await make.account(), await make.account()
+    event = await make.event(host, capacity=5)
+    gate = database.gate  # type: ignore[attr-defined]
+    entered: list[object] = []
+    enter = gate.enter
+
+    async def counted(key: object) -> object:
+        entered.append(key)
+        return await enter(key)
+
+    gate.enter = counted
+    await make.booking(event, guest)
+    assert entered == []
+    await make.booking(event, guest)
+    await make.booking(event, guest)
+    assert entered == [("events", event.id)] * 2
+
+
+async def test_a_connection_remembers_a_bounded_number_of_statements(database: Database) -> None:
+    async with database._pool.acquire() as connection:  # type: ignore[attr-defined]
+        assert connection.first_run("SELECT 1")
+        assert not connection.first_run("SELECT 1")
+        for n in range(connection.REMEMBERED - 1):
+            connection.first_run(f"SELECT {n + 2}")
+        assert not connection.first_run("SELECT 1")
+        assert connection.first_run("SELECT 'one too many'")  # and all else is forgotten
+        assert connection.first_run("SELECT 1")

@@ -34,6 +34,7 @@ from adapters.db.engines import (
 )
 from adapters.db.piccolo_app import APP_NAME
 from adapters.db.reseal import reseal_barcodes
+from adapters.db.session import PooledConnection
 from adapters.db.unit_of_work import (
     HotRowGate,
     PostgresTransaction,
@@ -167,7 +168,10 @@ async def open_database(
     if kind == "postgres":
         assert isinstance(engine, PostgresEngine)
         await engine.start_connection_pool(
-            min_size=pool_min, max_size=pool_max, reset=end_open_transaction
+            min_size=pool_min,
+            max_size=pool_max,
+            reset=end_open_transaction,
+            connection_class=PooledConnection,
         )
         return SqlDatabase(
             kind, engine, pool=engine.pool, after_commit=after_commit, barcodes=barcodes

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 from uuid import UUID
@@ -173,6 +173,34 @@ def together(
     return f"WITH {', '.join(items)} {tail}", args
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pooled connection that remembers which queued statements it has run before.
+
+    asyncpg prepares a statement the first time a connection runs it, in the same call: a
+    round trip and PostgreSQL's planning. For a statement that queues for a hot row (see
+    `PostgresSession.commit_if`), that would happen inside the queue, in front of everyone
+    behind it; so a connection's first run of such a statement skips the queue and waits
+    for the row in PostgreSQL instead. The queue never decides an outcome, only an order.
+    """
+
+    __slots__ = ("warm",)
+    REMEMBERED = 256  # asyncpg's own cache keeps 100 statements per connection
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warm: set[str] = set()
+
+    def first_run(self, sql: str) -> bool:
+        """True the first time this connection is asked about `sql` (roughly: it forgets all
+        after REMEMBERED statements, and asyncpg may drop a statement sooner)."""
+        if sql in self.warm:
+            return False
+        if len(self.warm) >= self.REMEMBERED:
+            self.warm.clear()
+        self.warm.add(sql)
+        return True
+
+
 class PostgresSession:
     """asyncpg on one pooled connection; statements are prepared and cached by asyncpg.
 
@@ -257,9 +285,13 @@ class PostgresSession:
         transaction, self._transaction = self._transaction, None
         await transaction.commit()
 
-    async def commit_if(self, guard: str, *args: Any) -> bool:
+    async def commit_if(
+        self, guard: str, args: Sequence[Any], queue: Callable[[], Awaitable[None]]
+    ) -> bool:
         """Commit if `guard` (a data-modifying statement with RETURNING, sent last) returns a
-        row; otherwise commit nothing, roll back, and return False.
+        row; otherwise commit nothing, roll back, and return False. `queue` is awaited just
+        before the statement that takes the guard's lock, unless the connection runs that
+        statement for the first time (see PooledConnection).
 
         With nothing sent yet, the deferred writes and the guard go as one statement that
         `stagedoor_require` aborts when the guard returned no row: one round trip, and the
@@ -272,6 +304,7 @@ class PostgresSession:
             statement, values = together(
                 statements, f"SELECT stagedoor_require(EXISTS (SELECT FROM {last}))"
             )
+            await self._queue(statement, queue)
             try:
                 await self._run(self.connection.execute, statement, values)
             except asyncpg.PostgresError as exc:
@@ -281,11 +314,17 @@ class PostgresSession:
             return True
         statement, values = together(self._deferred, guard, args)
         self._deferred = []
+        await self._queue(statement, queue)
         if await self._run(self.connection.fetchrow, statement, values) is None:
             await self.rollback()
             return False
         await self.commit()
         return True
+
+    async def _queue(self, sql: str, queue: Callable[[], Awaitable[None]]) -> None:
+        first_run = getattr(self.connection, "first_run", None)  # a PooledConnection's
+        if first_run is None or not first_run(sql):
+            await queue()
 
     async def rollback(self) -> None:
         """Forget deferred writes and roll back what was sent."""

@@ -11,7 +11,8 @@ silently running outside any transaction.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Hashable
+import functools
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, Self, TypeVar, overload
@@ -123,10 +124,12 @@ class PostgresTransaction:
         session, self.session = self.session, None
         await session.commit()
 
-    async def commit_if(self, guard: str, *args: object) -> bool:
+    async def commit_if(
+        self, guard: str, args: Sequence[object], queue: Callable[[], Awaitable[None]]
+    ) -> bool:
         """See PostgresSession.commit_if; after False the session can still read."""
         assert self.session is not None
-        if not await self.session.commit_if(guard, *args):
+        if not await self.session.commit_if(guard, args, queue):
             return False
         self.session = None
         return True
@@ -337,10 +340,12 @@ class SqlUnitOfWork:
                 return False
             await self.commit()
             return True
-        await self.pass_gate(("events", event_id))
         events = await self._write_events()
+        guard, *values = SqlEvents.taking_seats(event_id, seats, now)
         try:
-            if not await transaction.commit_if(*SqlEvents.taking_seats(event_id, seats, now)):
+            if not await transaction.commit_if(
+                guard, values, functools.partial(self.pass_gate, ("events", event_id))
+            ):
                 self._refused = True
                 return False
         finally:
