@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+import asyncpg
 import pytest
 from tests.contract.support import Make
-from tests.databases import postgres_database
+from tests.databases import fresh_postgres_url, postgres_database
 
+from adapters.db.database import HOT_TABLES, warm_connection
 from adapters.memory import SteppingClock
 from entrypoints.container import Database
 
@@ -107,3 +109,20 @@ async def test_a_connection_remembers_a_bounded_number_of_statements(database: D
         assert not connection.first_run("SELECT 1")
         assert connection.first_run("SELECT 'one too many'")  # and all else is forgotten
         assert connection.first_run("SELECT 1")
+
+
+async def test_a_new_connection_is_warmed_where_the_tables_exist(database: Database) -> None:
+    """The pool warms each new connection by touching the booking's tables; before the
+    migrations (the tests open the pool first) there is nothing to touch, and no error."""
+    async with database._pool.acquire() as connection:  # type: ignore[attr-defined]
+        tables = await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        )
+        assert set(HOT_TABLES) <= {row["tablename"] for row in tables}  # none warms nothing
+        await warm_connection(connection)
+    async with fresh_postgres_url() as url:
+        empty = await asyncpg.connect(url)
+        try:
+            await warm_connection(empty)
+        finally:
+            await empty.close()

@@ -149,6 +149,32 @@ async def end_open_transaction(connection: asyncpg.Connection) -> None:
         await connection.execute("ROLLBACK")
 
 
+HOT_TABLES = (
+    "events",
+    "bookings",
+    "tickets",
+    "payments",
+    "seat_holds",
+    "outbox",
+    "idempotency_keys",
+)
+"""The tables a booking writes: a new connection reads their catalog entries up front."""
+
+
+async def warm_connection(connection: asyncpg.Connection) -> None:
+    """Make a new PostgreSQL backend ready for the booking path before it serves a request.
+
+    A new backend's first statement on a table first loads the table's and its indexes'
+    catalog entries (measured: 2.7 ms for the first read of an event, 0.5 ms after). A pool
+    that opens forty connections at once paid that inside the first burst of requests. On
+    a database not migrated yet (the tests open the pool before migrating) there is nothing
+    to warm.
+    """
+    branches = " UNION ALL ".join(f"(SELECT 1 FROM {table} WHERE false)" for table in HOT_TABLES)
+    with contextlib.suppress(asyncpg.UndefinedTableError, asyncpg.UndefinedFunctionError):
+        await connection.execute(f"{branches}; SELECT stagedoor_require(true)")
+
+
 async def open_database(
     url: str,
     *,
@@ -172,6 +198,7 @@ async def open_database(
             max_size=pool_max,
             reset=end_open_transaction,
             connection_class=PooledConnection,
+            init=warm_connection,
         )
         return SqlDatabase(
             kind, engine, pool=engine.pool, after_commit=after_commit, barcodes=barcodes
