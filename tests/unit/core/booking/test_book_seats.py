@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from tests.unit.support import BookHelper, NewUow, PublishHelper, RegisterAccount, only
 
 from adapters.memory import MemoryStore, SteppingClock
+from adapters.memory.store import MemoryUnitOfWork
 from core.booking.commands import BookSeats, CancelEvent
 from core.booking.model import (
     SEATS_PER_BOOKING_MAX,
     Booking,
     BookingStatus,
     EventId,
+    EventStatus,
     TicketStatus,
 )
 from core.booking.services import book_seats, cancel_event, get_event
@@ -334,3 +336,64 @@ async def test_booking_the_day_before_is_fine(
     event = await publish(host)
     clock.current = event.starts_at - timedelta(days=1)
     assert (await book(event, guest)).status is BookingStatus.CONFIRMED
+
+
+class _Overtaken(MemoryUnitOfWork):
+    """A unit of work whose seats go to someone else between its read and its commit: what
+    many buyers at once do on PostgreSQL, made to happen on the in-memory store."""
+
+    def __init__(self, store: MemoryStore, booked: int, status: EventStatus | None = None):
+        super().__init__(store)
+        self.booked, self.status = booked, status
+
+    async def commit_taking_seats(self, event_id: EventId, seats: int, now: datetime) -> bool:
+        stored = self._store.table("events")[event_id]
+        stored.booked = self.booked
+        if self.status is not None:
+            stored.status = self.status
+        return await super().commit_taking_seats(event_id, seats, now)
+
+
+@pytest.mark.parametrize(
+    ("booked", "status", "message"),
+    [
+        (4, None, "only 1 seat left"),
+        (5, None, "only 0 seats left"),
+        (0, EventStatus.CANCELLED, "cancelled"),
+    ],
+)
+async def test_seats_taken_between_the_read_and_the_commit_refuse_with_the_rule_now(
+    register_account: RegisterAccount,
+    publish: PublishHelper,
+    store: MemoryStore,
+    new_uow: NewUow,
+    clock: SteppingClock,
+    booked: int,
+    status: EventStatus | None,
+    message: str,
+) -> None:
+    host, guest = await register_account(), await register_account()
+    event = await publish(host, capacity=5)
+    with pytest.raises(Conflict, match=message):
+        await book_seats(
+            BookSeats(event.id, guest.id, 2), uow=_Overtaken(store, booked, status), clock=clock
+        )
+    async with new_uow() as uow:
+        assert not await uow.bookings.has_active(event.id, guest.id)
+        assert (await uow.events.get(event.id)).booked == booked
+
+
+async def test_seats_that_are_still_there_at_the_commit_are_taken(
+    register_account: RegisterAccount,
+    publish: PublishHelper,
+    store: MemoryStore,
+    clock: SteppingClock,
+) -> None:
+    """The same competitor leaving enough seats: the booking goes through, on top of it."""
+    host, guest = await register_account(), await register_account()
+    event = await publish(host, capacity=5)
+    booking, _ = await book_seats(
+        BookSeats(event.id, guest.id, 2), uow=_Overtaken(store, 3), clock=clock
+    )
+    assert booking.seats == 2
+    assert store.table("events")[event.id].booked == 5
