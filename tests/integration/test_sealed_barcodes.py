@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from tests.contract.support import Make, unique_phone
 from tests.databases import _open, fresh_postgres_url, postgres_database, sqlite_database
 
+from adapters.db import reseal
 from adapters.memory import SteppingClock
 from adapters.security.barcodes import BarcodeVault
 from core.resale.commands import ListTicket
@@ -152,3 +153,28 @@ async def _listed(database: Database, make: Make) -> Listing:
         clock=make.clock,
         checkers={},
     )
+
+
+async def test_a_table_found_done_is_left_alone_for_a_while(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding nothing scans the whole table, so a done table waits IDLE seconds; a row an
+    older version leaves in clear meanwhile is sealed once that time is up."""
+    make = Make(new_uow=database.new_uow, clock=SteppingClock())
+    host, guest = await make.account(), await make.account()
+    booking = await make.booking(await make.event(host), guest, 1)
+    assert await database.reseal_barcodes() == 0  # both tables done
+    (ticket,) = booking.tickets
+    async with database.new_uow() as uow:
+        await uow.session.execute(  # type: ignore[attr-defined]
+            "UPDATE tickets SET barcode_digest = $2, barcode_key = NULL, barcode_sealed = NULL"
+            " WHERE id = $1",
+            ticket.id,
+            ticket.barcode,
+        )
+        await uow.commit()
+    assert await database.reseal_barcodes() == 0  # not looked at yet
+    later = reseal.monotonic() + reseal.IDLE + 1
+    monkeypatch.setattr(reseal, "monotonic", lambda: later)
+    assert await database.reseal_barcodes() == 1
+    assert await database.reseal_barcodes() == 0

@@ -71,6 +71,7 @@ class SqlDatabase:
         self._connection = connection
         self._lock = asyncio.Lock()
         self.gate = HotRowGate() if pool is not None else None  # SQLite already queues writers
+        self.resealed: dict[str, tuple[str, float]] = {}  # see adapters.db.reseal
 
     def new_uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self)
