@@ -219,10 +219,6 @@ class PostgresSession:
         self._transaction: asyncpg.transaction.Transaction | None = None
         self._deferred: list[tuple[str, Sequence[Any]]] = []
 
-    @property
-    def in_transaction(self) -> bool:
-        return self._transaction is not None
-
     async def _begin(self) -> None:
         if self._transaction is None:
             transaction = self.connection.transaction()
