@@ -42,7 +42,7 @@ async def test_when_the_seats_are_gone_nothing_is_committed(
 ) -> None:
     host, ann, bob = await make.account(), await make.account(), await make.account()
     event = await make.event(host, capacity=1)
-    stale = await make.event(host, capacity=1)  # only to be sure another event is untouched
+    other = await make.event(host, capacity=1)  # to be sure no other event is touched
     late = event.book(bob.id, 1, clock.now())  # the event as read before Ann took the seat
     await make.booking(event, ann)
     await drain_outbox(new_uow, clock.now())
@@ -58,7 +58,7 @@ async def test_when_the_seats_are_gone_nothing_is_committed(
         with pytest.raises(NotFound):
             await uow.bookings.get(late.id)
         assert (await uow.events.get(event.id)).booked == 1
-        assert (await uow.events.get(stale.id)).booked == 0
+        assert (await uow.events.get(other.id)).booked == 0
     assert await claim_all(new_uow) == []
 
 

@@ -8,7 +8,7 @@ pooled connection, so it sees all of them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 import asyncpg
 import pytest
@@ -26,17 +26,22 @@ async def database() -> AsyncIterator[Database]:
         yield opened
 
 
-async def statements_of(database: Database, work: object) -> list[str]:
+@pytest.fixture
+def make(database: Database) -> Make:
+    return Make(new_uow=database.new_uow, clock=SteppingClock())
+
+
+async def statements_of(database: Database, work: Awaitable[object]) -> list[str]:
+    """What the database's one connection is sent while `work` runs, blanks folded."""
     sent: list[str] = []
     async with database._pool.acquire() as connection:  # type: ignore[attr-defined]
         connection.add_query_logger(lambda record: sent.append(" ".join(record.query.split())))
-    await work  # type: ignore[misc]
+    await work
     await asyncio.sleep(0)  # the logger is called soon after each statement
     return sent
 
 
-async def test_a_booking_is_one_read_and_one_write(database: Database) -> None:
-    make = Make(new_uow=database.new_uow, clock=SteppingClock())
+async def test_a_booking_is_one_read_and_one_write(database: Database, make: Make) -> None:
     host, guest = await make.account(), await make.account()
     event = await make.event(host, capacity=5)
     sent = await statements_of(database, make.booking(event, guest, seats=2))
@@ -50,8 +55,7 @@ async def test_a_booking_is_one_read_and_one_write(database: Database) -> None:
     assert "stagedoor_require" in write
 
 
-async def test_reads_alone_send_no_begin_or_rollback(database: Database) -> None:
-    make = Make(new_uow=database.new_uow, clock=SteppingClock())
+async def test_reads_alone_send_no_begin_or_rollback(database: Database, make: Make) -> None:
     event = await make.event(await make.account())
 
     async def read() -> None:
@@ -62,8 +66,7 @@ async def test_reads_alone_send_no_begin_or_rollback(database: Database) -> None
     assert [s.split()[0] for s in await statements_of(database, read())] == ["SELECT", "SELECT"]
 
 
-async def test_a_locking_read_opens_a_transaction_first(database: Database) -> None:
-    make = Make(new_uow=database.new_uow, clock=SteppingClock())
+async def test_a_locking_read_opens_a_transaction_first(database: Database, make: Make) -> None:
     event = await make.event(await make.account())
 
     async def lock() -> None:
@@ -77,11 +80,10 @@ async def test_a_locking_read_opens_a_transaction_first(database: Database) -> N
 
 
 async def test_a_connection_skips_the_hot_row_queue_only_on_its_first_run_of_a_statement(
-    database: Database,
+    database: Database, make: Make
 ) -> None:
     """Its first run prepares the statement (a round trip and PostgreSQL's planning), which
     should not happen in front of the writers queued behind it; later runs queue."""
-    make = Make(new_uow=database.new_uow, clock=SteppingClock())
     host, guest = await make.account(), await make.account()
     event = await make.event(host, capacity=5)
     gate = database.gate  # type: ignore[attr-defined]

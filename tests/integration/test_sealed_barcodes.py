@@ -20,6 +20,7 @@ from core.resale.commands import ListTicket
 from core.resale.model import EventType, Listing, ListingDetails
 from core.resale.services import list_ticket
 from core.shared.money import Money
+from core.tickets.model import Ticket
 from entrypoints.container import Database
 
 OPENERS = {"sqlite": sqlite_database, "postgres": postgres_database}
@@ -29,6 +30,19 @@ OPENERS = {"sqlite": sqlite_database, "postgres": postgres_database}
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     async with OPENERS[request.param](tmp_path) as opened:
         yield opened
+
+
+async def left_in_clear(database: Database, ticket: Ticket) -> None:
+    """The ticket's row as a version from before encryption stored it: the plain barcode in
+    the digest column, nothing sealed."""
+    async with database.new_uow() as uow:
+        await uow.session.execute(  # type: ignore[attr-defined]
+            "UPDATE tickets SET barcode_digest = $2, barcode_key = NULL, barcode_sealed = NULL"
+            " WHERE id = $1",
+            ticket.id,
+            ticket.barcode,
+        )
+        await uow.commit()
 
 
 async def test_barcodes_are_stored_sealed_never_in_clear(database: Database) -> None:
@@ -52,14 +66,7 @@ async def test_a_row_from_before_encryption_still_reads_and_is_found(database: D
     host, guest = await make.account(), await make.account()
     booking = await make.booking(await make.event(host), guest, 1)
     ticket = booking.tickets[0]
-    async with database.new_uow() as uow:
-        await uow.session.execute(  # type: ignore[attr-defined]
-            "UPDATE tickets SET barcode_digest = $2, barcode_key = NULL, barcode_sealed = NULL"
-            " WHERE id = $1",
-            ticket.id,
-            ticket.barcode,
-        )
-        await uow.commit()
+    await left_in_clear(database, ticket)
     async with database.new_uow() as uow:
         assert (await uow.tickets.get(ticket.id)).barcode == ticket.barcode
         found = await uow.tickets.find_by_barcode(ticket.barcode)
@@ -72,14 +79,7 @@ async def test_the_reseal_job_seals_rows_left_in_clear(database: Database) -> No
     host, guest = await make.account(), await make.account()
     booking = await make.booking(await make.event(host), guest, 2)
     legacy, kept = booking.tickets
-    async with database.new_uow() as uow:
-        await uow.session.execute(  # type: ignore[attr-defined]
-            "UPDATE tickets SET barcode_digest = $2, barcode_key = NULL, barcode_sealed = NULL"
-            " WHERE id = $1",
-            legacy.id,
-            legacy.barcode,
-        )
-        await uow.commit()
+    await left_in_clear(database, legacy)
     assert await database.reseal_barcodes(1) == 1
     assert await database.reseal_barcodes() == 0  # nothing left; the sealed row is left alone
     async with database.new_uow() as uow:
@@ -165,14 +165,7 @@ async def test_a_table_found_done_is_left_alone_for_a_while(
     booking = await make.booking(await make.event(host), guest, 1)
     assert await database.reseal_barcodes() == 0  # both tables done
     (ticket,) = booking.tickets
-    async with database.new_uow() as uow:
-        await uow.session.execute(  # type: ignore[attr-defined]
-            "UPDATE tickets SET barcode_digest = $2, barcode_key = NULL, barcode_sealed = NULL"
-            " WHERE id = $1",
-            ticket.id,
-            ticket.barcode,
-        )
-        await uow.commit()
+    await left_in_clear(database, ticket)
     assert await database.reseal_barcodes() == 0  # not looked at yet
     later = reseal.monotonic() + reseal.IDLE + 1
     monkeypatch.setattr(reseal, "monotonic", lambda: later)

@@ -231,6 +231,9 @@ class PostgresSession:
         if self._transaction is None and not self._deferred and plain_read(sql):
             return
         await self._begin()
+        await self._send_deferred()
+
+    async def _send_deferred(self) -> None:
         if self._deferred:
             statement, args = together(self._deferred)
             self._deferred = []
@@ -251,10 +254,7 @@ class PostgresSession:
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         await self._ready(sql)
-        try:
-            await self.connection.executemany(sql, list(rows))
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise _pg_conflict(exc) from exc
+        await self._run(self.connection.executemany, sql, (list(rows),))
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         await self._ready(sql)
@@ -271,15 +271,10 @@ class PostgresSession:
     async def commit(self) -> None:
         """Send what was deferred and end the transaction; nothing at all if nothing was
         written."""
-        if self._transaction is None:
-            if self._deferred:
-                statement, args = together(self._deferred)
-                self._deferred = []
-                await self._run(self.connection.execute, statement, args)
-            return
-        await self._ready("COMMIT")
+        await self._send_deferred()  # in autocommit, one statement is its own transaction
         transaction, self._transaction = self._transaction, None
-        await transaction.commit()
+        if transaction is not None:
+            await transaction.commit()
 
     async def commit_if(
         self, guard: str, args: Sequence[Any], queue: Callable[[], Awaitable[None]]

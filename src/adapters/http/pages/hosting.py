@@ -43,12 +43,12 @@ def local_input(moment: datetime, zone: str) -> str:
 def changes_from(fields: dict[str, str], event: Event) -> EventChanges:
     """What the form changes: fields sent with a new value; the rest stay as they are."""
     zone, d = event.details.time_zone, event.details
-    starts = local_datetime(
-        fields.get("starts_at", ""), zone, "starts_at", "starts_at must look like 2030-05-01T19:00"
-    )
-    ends = local_datetime(
-        fields.get("ends_at", ""), zone, "ends_at", "ends_at must look like 2030-05-01T19:00"
-    )
+
+    def moment(name: str) -> datetime:
+        message = f"{name} must look like 2030-05-01T19:00"
+        return local_datetime(fields.get(name, ""), zone, name, message)
+
+    starts, ends = moment("starts_at"), moment("ends_at")
     return EventChanges(
         title=fields.get("title") or None,
         city=fields.get("city") or None,
