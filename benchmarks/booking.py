@@ -5,12 +5,14 @@ Scenarios, all in one run on the same PostgreSQL server:
   (b) 50 concurrent clients booking 1 seat each on a large-capacity event, from a cold start
       (the first statements on each pooled connection are prepared then), and once more, warm;
   (c) 200 simultaneous buyers for 100 seats (contention; must never oversell);
-  floor: bare asyncpg doing the same atomic decrement + insert, at 1 and 32 connections.
+  floor: bare asyncpg doing the same atomic decrement + insert: 1 client on 1 connection,
+      32 clients on 32 connections (the floor the goal is set against), and 50 clients on
+      a pool as small as the service's (the stronger floor: fewer connections contend less).
 
 The service runs as `stagedoor serve` in its own process (one uvicorn worker), the load comes
 from this process over loopback. Prints a table; asserts nothing.
 
-    .venv/bin/python benchmarks/booking.py [--requests 2000]
+    .venv/bin/python benchmarks/booking.py [--requests 2000] [--pool 12]
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from subprocess import DEVNULL
@@ -108,8 +111,12 @@ CREATE TABLE floor_orders (id uuid PRIMARY KEY,
 """
 
 
-async def floor(dsn: str, connections: int, total: int, rounds: int = 1) -> list[Result]:
-    """`rounds` runs on one pool: the first cold, the next with every statement prepared."""
+async def floor(
+    dsn: str, connections: int, total: int, rounds: int = 1, clients: int | None = None
+) -> list[Result]:
+    """`rounds` runs on one pool: the first cold, the next with every statement prepared.
+    `clients` concurrent clients (as many as connections unless said) share the pool."""
+    clients = clients or connections
     pool = await asyncpg.create_pool(dsn, min_size=connections, max_size=connections)
     event = uuid.uuid4()
     await pool.execute("INSERT INTO floor_events VALUES ($1, $2, 0)", event, 10_000_000)
@@ -133,9 +140,12 @@ async def floor(dsn: str, connections: int, total: int, rounds: int = 1) -> list
 
     results = []
     for n in range(rounds):
-        result = Result(f"floor asyncpg, {connections} conn" + (", warm" if n else ""))
+        name = f"floor asyncpg, {connections} conn"
+        if clients != connections:
+            name = f"floor asyncpg, {clients} on {connections} conn"
+        result = Result(name + (", warm" if n else ""))
         load = time.process_time()
-        await run_clients(connections, total, one, result)
+        await run_clients(clients, total, one, result)
         result.load_cpu = time.process_time() - load
         results.append(result)
     await pool.close()
@@ -156,15 +166,15 @@ def free_port() -> int:
 
 
 def start_service(
-    dsn: str, port: int, data_dir: Path, redis_url: str | None
+    dsn: str, port: int, data_dir: Path, redis_url: str | None, pool: int
 ) -> list[subprocess.Popen[bytes]]:
     """`stagedoor serve`, plus `stagedoor worker` when the outbox goes through Redis."""
     env = {
         **os.environ,
         "STAGEDOOR_DATABASE_URL": dsn,
         "STAGEDOOR_DATA_DIR": str(data_dir),
-        "STAGEDOOR_DB_POOL_MIN": "40",  # opened up front, as the floor's pool is
-        "STAGEDOOR_DB_POOL_MAX": "40",
+        "STAGEDOOR_DB_POOL_MIN": str(pool),  # opened up front, as the floor's pool is
+        "STAGEDOOR_DB_POOL_MAX": str(pool),
         "STAGEDOOR_LOG_LEVEL": "WARNING",
     }
     env.pop("STAGEDOOR_REDIS_URL", None)
@@ -311,10 +321,10 @@ async def booked(client: httpx.AsyncClient, event: str) -> tuple[int, int]:
     return int(body["booked"]), int(body["capacity"])
 
 
-async def service_runs(dsn: str, total: int, redis_url: str | None) -> list[Result]:
+async def service_runs(dsn: str, total: int, redis_url: str | None, pool: int) -> list[Result]:
     port = free_port()
     data_dir = Path(tempfile.mkdtemp(prefix="stagedoor-bench-"))
-    procs = start_service(dsn, port, data_dir, redis_url)
+    procs = start_service(dsn, port, data_dir, redis_url, pool)
     limits = httpx.Limits(max_connections=250, max_keepalive_connections=250)
     try:
         async with httpx.AsyncClient(
@@ -356,21 +366,49 @@ async def service_runs(dsn: str, total: int, redis_url: str | None) -> list[Resu
 
 
 # ---------------------------------------------------------------- report
-def table(rows: list[Result], floor32: Result, floor1: Result, warm32: Result) -> str:
+@dataclass
+class Floors:
+    """The bare-asyncpg runs each service row is compared with."""
+
+    one: Result
+    cold: Result
+    warm: Result
+    sized: Result
+    sized_warm: Result
+
+    def rows(self) -> list[Result]:
+        return [self.one, self.cold, self.warm, self.sized, self.sized_warm]
+
+    def against(self, r: Result) -> tuple[Result | None, Result | None]:
+        """(the goal's floor, the same-pool floor) for a service row; None for the floors."""
+        if r.name.startswith("floor"):
+            return None, None
+        if "1 c" in r.name:
+            return self.one, None
+        if "warm" in r.name:
+            return self.warm, self.sized_warm
+        return self.cold, self.sized
+
+
+def table(rows: list[Result], floors: Floors) -> str:
     head = (
         f"{'scenario':34} {'ok':>6} {'409':>5} {'5xx':>4} {'orders/s':>9} "
-        f"{'p50 ms':>7} {'p99 ms':>7} {'oversold':>8} {'vs floor':>8} {'cpu ms':>7}"
-        f" {'load ms':>7}"
+        f"{'p50 ms':>7} {'p99 ms':>7} {'oversold':>8} {'vs floor':>8} {'vs pool':>7}"
+        f" {'cpu ms':>7} {'load ms':>7}"
     )
     lines = [head, "-" * len(head)]
+
+    def ratio(r: Result, base: Result | None, width: int) -> str:
+        text = f"{r.rate / base.rate:.2f}x" if base is not None and base.rate else "-"
+        return f"{text:>{width}}"
+
     for r in rows:
-        base = floor1 if "1 c" in r.name else warm32 if "warm" in r.name else floor32
-        ratio = r.rate / base.rate if base.rate and not r.name.startswith("floor") else None
+        goal, sized = floors.against(r)
         five = sum(n for c, n in r.codes.items() if c >= 500)
         lines.append(
             f"{r.name:34} {r.ok:6} {r.codes.get(409, 0):5} {five:4} {r.rate:9.1f} "
             f"{r.pct(0.5):7.2f} {r.pct(0.99):7.2f} {r.oversold:8} "
-            f"{(f'{ratio:.2f}x' if ratio is not None else '-'):>8} "
+            f"{ratio(r, goal, 8)} {ratio(r, sized, 7)} "
             f"{(f'{r.cpu_ms:.2f}' if r.cpu else '-'):>7} {r.load_ms:7.2f}"
         )
     return "\n".join(lines)
@@ -385,6 +423,12 @@ async def main() -> None:
         help="run the outbox handlers in a `stagedoor worker` process on this Redis instead "
         "of in the web process (the production shape)",
     )
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=12,
+        help="the service's connection pool (opened up front), and the stronger floor's",
+    )
     args = parser.parse_args()
     admin = await asyncpg.connect(PG_URL)
     name = f"stagedoor_bench_{secrets.token_hex(3)}"
@@ -396,16 +440,22 @@ async def main() -> None:
         await conn.close()
         (floor1,) = await floor(dsn, 1, max(200, args.requests // 10))
         floor32, warm32 = await floor(dsn, 32, args.requests, rounds=2)
-        ours = await service_runs(dsn, args.requests, args.redis)
+        sized = await floor(dsn, args.pool, args.requests, rounds=2, clients=50)
+        floors = Floors(floor1, floor32, warm32, *sized)
+        ours = await service_runs(dsn, args.requests, args.redis, args.pool)
         relay = f"worker on {args.redis}" if args.redis else "in the web process"
         print(
             f"\nBooking benchmark, PostgreSQL, {os.cpu_count()} cores, {args.requests} requests,"
             f" outbox handlers {relay}"
         )
-        print(table([floor1, floor32, warm32, *ours], floor32, floor1, warm32))
+        print(table([*floors.rows(), *ours], floors))
         print(
-            "\nratios: (a) against the 1-connection floor, (b) and (c) against 32 connections,"
-            " warm against warm"
+            "\nvs floor: (a) against 1 connection, (b) and (c) against 32 clients on 32"
+            " connections, warm against warm"
+        )
+        print(
+            f"vs pool: (b) and (c) against 50 clients on {args.pool} connections, the size of"
+            " the service's pool"
         )
         print("cpu ms: the web process's CPU per order, handlers included (steady on a busy box)")
         print("load ms: this process's CPU per order: the asyncpg client, or the HTTP load")

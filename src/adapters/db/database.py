@@ -33,14 +33,10 @@ from adapters.db.engines import (
     sqlite_path,
 )
 from adapters.db.piccolo_app import APP_NAME
+from adapters.db.queueing import FairSlots, HotRowGate
 from adapters.db.reseal import reseal_barcodes
 from adapters.db.session import PooledConnection
-from adapters.db.unit_of_work import (
-    HotRowGate,
-    PostgresTransaction,
-    SqliteTransaction,
-    SqlUnitOfWork,
-)
+from adapters.db.unit_of_work import PostgresTransaction, SqliteTransaction, SqlUnitOfWork
 from adapters.security.barcodes import BarcodeKeyError, BarcodeVault
 
 PICCOLO_CONF = "adapters.db.piccolo_conf"
@@ -70,7 +66,9 @@ class SqlDatabase:
         self._pool = pool
         self._connection = connection
         self._lock = asyncio.Lock()
-        self.gate = HotRowGate() if pool is not None else None  # SQLite already queues writers
+        # SQLite already queues writers: its one connection is taken under a lock
+        self.gate = HotRowGate() if pool is not None else None
+        self._admission = FairSlots(pool.get_max_size()) if pool is not None else None
         self.resealed: dict[str, tuple[str, float]] = {}  # see adapters.db.reseal
 
     def new_uow(self) -> SqlUnitOfWork:
@@ -89,7 +87,8 @@ class SqlDatabase:
 
     def transaction(self) -> PostgresTransaction | SqliteTransaction:
         if self._pool is not None:
-            return PostgresTransaction(self._pool)
+            assert self._admission is not None
+            return PostgresTransaction(self._pool, self._admission)
         assert self._connection is not None, "the database is closed"
         return SqliteTransaction(self._connection, self._lock)
 
