@@ -5,6 +5,7 @@ Scenarios, all in one run on the same PostgreSQL server:
   (b) 50 concurrent clients booking 1 seat each on a large-capacity event, from a cold start
       (the first statements on each pooled connection are prepared then), and once more, warm;
   (c) 200 simultaneous buyers for 100 seats (contention; must never oversell);
+  (d) (b) once more, each request with an Idempotency-Key, as the service's pages send;
   floor: bare asyncpg doing the same atomic decrement + insert: 1 client on 1 connection,
       32 clients on 32 connections (the floor the goal is set against), and 50 clients on
       a pool as small as the service's (the stronger floor: fewer connections contend less).
@@ -289,8 +290,10 @@ async def http_scenario(
     clients: int,
     total: int,
     pid: int,
+    keyed: bool = False,
 ) -> Result:
-    """`clients` buyers, each on a keep-alive connection of its own, like real browsers."""
+    """`clients` buyers, each on a keep-alive connection of its own, like real browsers;
+    `keyed`: each request carries a new `Idempotency-Key`, as the service's pages send."""
     result = Result(name)
     own = [Buyer("127.0.0.1", port) for _ in range(clients)]
     free = list(own)
@@ -299,9 +302,10 @@ async def http_scenario(
     async def one(i: int) -> int:
         buyer = free.pop()
         try:
-            return await buyer.post(
-                f"/api/v1/events/{event}/bookings", body, guests[i % len(guests)]
-            )
+            headers = guests[i % len(guests)]
+            if keyed:
+                headers = {**headers, "Idempotency-Key": str(uuid.uuid4())}
+            return await buyer.post(f"/api/v1/events/{event}/bookings", body, headers)
         finally:
             free.append(buyer)
 
@@ -353,6 +357,11 @@ async def service_runs(dsn: str, total: int, redis_url: str | None, pool: int) -
             seats, capacity = await booked(client, scarce)
             rush.oversold = max(0, seats - capacity) + max(0, rush.ok - capacity)
             results.append(rush)
+            results.append(  # as the pages book: the key is claimed in the booking's transaction
+                await http_scenario(
+                    port, "(d) (b) with Idempotency-Key, warm", guests, big, 50, total, web, True
+                )
+            )
             return results
     finally:
         for proc in procs:
@@ -450,11 +459,11 @@ async def main() -> None:
         )
         print(table([*floors.rows(), *ours], floors))
         print(
-            "\nvs floor: (a) against 1 connection, (b) and (c) against 32 clients on 32"
+            "\nvs floor: (a) against 1 connection, (b) to (d) against 32 clients on 32"
             " connections, warm against warm"
         )
         print(
-            f"vs pool: (b) and (c) against 50 clients on {args.pool} connections, the size of"
+            f"vs pool: (b) to (d) against 50 clients on {args.pool} connections, the size of"
             " the service's pool"
         )
         print("cpu ms: the web process's CPU per order, handlers included (steady on a busy box)")
