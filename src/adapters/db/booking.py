@@ -14,7 +14,7 @@ from adapters.db.repository import (
     page_of,
     placeholders,
 )
-from adapters.db.session import Row, instant
+from adapters.db.session import Row, instant, uuid_of
 from core.booking.model import (
     Booking,
     BookingId,
@@ -339,7 +339,7 @@ class SqlBookings(SqlRepository):
             TicketStatus.VOID.value,
             TicketStatus.VALID.value,
         )
-        return list(dict.fromkeys(AccountId(_uuid(row["guest_id"])) for row in confirmed))
+        return list(dict.fromkeys(AccountId(uuid_of(row["guest_id"])) for row in confirmed))
 
     async def payments_of_event(self, event_id: EventId) -> list[PaymentId]:
         rows = await self.db.fetch(
@@ -347,7 +347,7 @@ class SqlBookings(SqlRepository):
             " ORDER BY id",
             event_id,
         )
-        return [PaymentId(_uuid(row["payment_id"])) for row in rows]
+        return [PaymentId(uuid_of(row["payment_id"])) for row in rows]
 
 
 class SqlGuestList(SqlRepository):
@@ -363,7 +363,7 @@ class SqlGuestList(SqlRepository):
         )
         return [
             GuestListEntry(
-                account_id=AccountId(_uuid(row["guest_id"])),
+                account_id=AccountId(uuid_of(row["guest_id"])),
                 full_name=row["full_name"],
                 seats=int(row["seats"]),
                 booked_at=instant(row["booked_at"]),
@@ -373,10 +373,6 @@ class SqlGuestList(SqlRepository):
 
     async def guest_ids(self, event_id: EventId) -> list[AccountId]:
         return [entry.account_id for entry in await self.entries(event_id)]
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 class SqlInvitations(SqlRepository):

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from adapters.db.booking import EVENT_COLUMNS, event_from_row
 from adapters.db.repository import SqlRepository, money_fields, page_of, placeholders
-from adapters.db.session import Row
+from adapters.db.session import Row, skip_locked
 from core.booking.model import Event
 from core.identity.model import AccountId
 from core.partners.circuit import Circuit, Delivery
@@ -265,7 +265,7 @@ class SqlDeliveries(SqlRepository):
     async def lease_due(
         self, exchange: str, now: datetime, until: datetime, limit: int
     ) -> list[Delivery]:
-        skip = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""
+        skip = skip_locked(self.db.dialect)
         rows = await self.db.fetch(
             f"SELECT {_DELIVERY} FROM partner_deliveries"
             " WHERE exchange = $1 AND delivered_at IS NULL AND next_attempt_at <= $2"

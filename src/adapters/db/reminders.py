@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from adapters.db.repository import SqlRepository, insert_rows, placeholders
-from adapters.db.session import Row
+from adapters.db.session import Row, skip_locked
 from core.booking.model import EventId
 from core.booking.reminders import Reminder, ReminderKind
 from core.identity.model import AccountId
@@ -59,7 +59,7 @@ class SqlReminders(SqlRepository):
         await self.db.execute("DELETE FROM reminders WHERE event_id = $1", event_id)
 
     async def claim_due(self, now: datetime, limit: int) -> list[Reminder]:
-        skip = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""
+        skip = skip_locked(self.db.dialect)
         rows = await self.db.fetch(
             f"SELECT {_REMINDER} FROM reminders WHERE done_at IS NULL AND due_at <= $1"
             f" ORDER BY due_at, id LIMIT $2{skip}",

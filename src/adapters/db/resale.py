@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from adapters.db.repository import SqlRepository, like_pattern, page_of, placeholders
-from adapters.db.session import Row, instant
+from adapters.db.session import Row, instant, uuid_of
 from core.resale.messages import Message, Thread
 from core.resale.model import (
     Escrow,
@@ -38,7 +38,7 @@ _UNSOLD = "('available', 'held')"
 
 
 def _uuid(value: Any) -> UUID | None:
-    return None if value is None else value if isinstance(value, UUID) else UUID(str(value))
+    return None if value is None else uuid_of(value)
 
 
 class SqlListings(SqlRepository):

@@ -21,7 +21,7 @@ from time import monotonic
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from adapters.db.session import Session
+from adapters.db.session import Session, skip_locked
 
 if TYPE_CHECKING:
     from adapters.db.database import SqlDatabase
@@ -53,7 +53,7 @@ async def reseal_barcodes(database: SqlDatabase, limit: int = 200) -> int:
 
 
 async def _reseal(session: Session, table: str, vault: BarcodeVault, limit: int) -> int:
-    skip = " FOR UPDATE SKIP LOCKED" if session.dialect == "postgres" else ""
+    skip = skip_locked(session.dialect)
     rows = await session.fetch(
         f"SELECT id, barcode_digest, barcode_key, barcode_sealed FROM {table}"
         f" WHERE barcode_sealed IS NULL OR barcode_key <> $1 ORDER BY id LIMIT $2{skip}",

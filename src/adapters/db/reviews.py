@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from adapters.db.repository import SqlRepository, placeholders
-from adapters.db.session import Row
+from adapters.db.session import Row, uuid_of
 from core.booking.model import EventId
 from core.booking.reviews import Rating, Review, ReviewTarget
 from core.identity.model import AccountId
@@ -27,10 +27,6 @@ def _review(row: Row) -> Review:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
-
-
-def _uuid(value: object) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 class SqlReviews(SqlRepository):
@@ -88,5 +84,5 @@ class SqlReviews(SqlRepository):
             *subject_ids,
         )
         for row in rows:
-            ratings[_uuid(row["subject_id"])] = Rating(int(row["count"]), int(row["total"]))
+            ratings[uuid_of(row["subject_id"])] = Rating(int(row["count"]), int(row["total"]))
         return ratings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from adapters.db.repository import SqlRepository, placeholders
-from adapters.db.session import Row
+from adapters.db.session import Row, skip_locked
 from adapters.payments.sandbox import SandboxIntent, SandboxRefund, SandboxWebhook
 from core.shared.money import Money
 
@@ -127,7 +127,7 @@ class SqlSandbox(SqlRepository):
         )
 
     async def lease_due(self, now: datetime, until: datetime, limit: int) -> list[SandboxWebhook]:
-        skip = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""
+        skip = skip_locked(self.db.dialect)
         rows = await self.db.fetch(
             f"SELECT {_WEBHOOK} FROM sandbox_webhooks"
             " WHERE delivered_at IS NULL AND next_attempt_at <= $1"

@@ -358,6 +358,17 @@ def instant(value: Any) -> datetime:
     return datetime.fromisoformat(str(value)).astimezone(UTC)
 
 
+def skip_locked(dialect: Dialect) -> str:
+    """The lock clause of a SELECT that claims work: on PostgreSQL rows another worker holds
+    are skipped; SQLite runs one writer at a time and has no row locks."""
+    return " FOR UPDATE SKIP LOCKED" if dialect == "postgres" else ""
+
+
+def uuid_of(value: Any) -> UUID:
+    """A UUID from a column, or from an aggregate (SQLite returns those as text)."""
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
 def _sqlite_conflict(exc: sqlite3.IntegrityError) -> Conflict:
     text = str(exc)
     for prefix in ("UNIQUE constraint failed: ", "CHECK constraint failed: "):

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from adapters.codec import dump_event, load_event
 from adapters.db.repository import SqlRepository, insert_rows, placeholders
-from adapters.db.session import Row
+from adapters.db.session import Row, skip_locked
 from core.identity.model import AccountId
 from core.notifications.model import Notification, NotificationStatus
 from core.shared.errors import Conflict, NotFound
@@ -74,7 +74,7 @@ class SqlOutbox(SqlRepository):
 
     async def claim(self, limit: int) -> list[OutboxMessage]:
         """Oldest unpublished first; on PostgreSQL rows another relay holds are skipped."""
-        skip = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""
+        skip = skip_locked(self.db.dialect)
         rows = await self.db.fetch(
             "SELECT id, name, version, payload, created_at FROM outbox"
             f" WHERE published_at IS NULL ORDER BY id LIMIT $1{skip}",
@@ -161,7 +161,7 @@ class SqlNotifications(SqlRepository):
         )
 
     async def claim_pending(self, limit: int) -> list[Notification]:
-        skip = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""
+        skip = skip_locked(self.db.dialect)
         rows = await self.db.fetch(
             f"SELECT {_NOTIFICATION} FROM notifications WHERE status = $1"
             f" ORDER BY id LIMIT $2{skip}",
