@@ -40,6 +40,8 @@ import httptools
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+BUYERS = 50
+"""Concurrent buyers in (b) and (d), and clients of the floor on the service's pool size."""
 PG_URL = os.environ.get(
     "STAGEDOOR_TEST_POSTGRES_URL", "postgresql://stagedoor:stagedoor@127.0.0.1:5432/stagedoor_test"
 )
@@ -345,10 +347,12 @@ async def service_runs(dsn: str, total: int, redis_url: str | None, pool: int) -
                 await http_scenario(port, "(a) HTTP, 1 client", guests, big, 1, seq, web)
             )
             results.append(
-                await http_scenario(port, "(b) HTTP, 50 clients", guests, big, 50, total, web)
+                await http_scenario(port, "(b) HTTP, 50 clients", guests, big, BUYERS, total, web)
             )
             results.append(  # the same again: every connection has prepared its statements
-                await http_scenario(port, "(b) 50 clients again, warm", guests, big, 50, total, web)
+                await http_scenario(
+                    port, "(b) 50 clients again, warm", guests, big, BUYERS, total, web
+                )
             )
             scarce = await new_event(client, host, 100)
             rush = await http_scenario(
@@ -359,7 +363,14 @@ async def service_runs(dsn: str, total: int, redis_url: str | None, pool: int) -
             results.append(rush)
             results.append(  # as the pages book: the key is claimed in the booking's transaction
                 await http_scenario(
-                    port, "(d) (b) with Idempotency-Key, warm", guests, big, 50, total, web, True
+                    port,
+                    "(d) (b) with Idempotency-Key, warm",
+                    guests,
+                    big,
+                    BUYERS,
+                    total,
+                    web,
+                    True,
                 )
             )
             return results
@@ -449,7 +460,7 @@ async def main() -> None:
         await conn.close()
         (floor1,) = await floor(dsn, 1, max(200, args.requests // 10))
         floor32, warm32 = await floor(dsn, 32, args.requests, rounds=2)
-        sized = await floor(dsn, args.pool, args.requests, rounds=2, clients=50)
+        sized = await floor(dsn, args.pool, args.requests, rounds=2, clients=BUYERS)
         floors = Floors(floor1, floor32, warm32, *sized)
         ours = await service_runs(dsn, args.requests, args.redis, args.pool)
         relay = f"worker on {args.redis}" if args.redis else "in the web process"
@@ -463,7 +474,7 @@ async def main() -> None:
             " connections, warm against warm"
         )
         print(
-            f"vs pool: (b) to (d) against 50 clients on {args.pool} connections, the size of"
+            f"vs pool: (b) to (d) against {BUYERS} clients on {args.pool} connections, the size of"
             " the service's pool"
         )
         print("cpu ms: the web process's CPU per order, handlers included (steady on a busy box)")

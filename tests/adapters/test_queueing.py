@@ -73,12 +73,18 @@ async def test_one_who_asks_again_right_after_leaving_waits_behind_the_woken_wai
     assert got_in == ["waiter", "again"]
 
 
-async def test_a_cancelled_waiter_leaves_the_line() -> None:
+async def held_with_two_waiting() -> tuple[FairSlots, asyncio.Task[None], asyncio.Task[None]]:
+    """A one-place line: its place held, and two waiters in it, first and second."""
     slots = FairSlots(1)
     await slots.enter()
     first = asyncio.create_task(slots.enter())
     second = asyncio.create_task(slots.enter())
     await settle()
+    return slots, first, second
+
+
+async def test_a_cancelled_waiter_leaves_the_line() -> None:
+    slots, first, second = await held_with_two_waiting()
     first.cancel()
     await settle()
     assert first.cancelled()
@@ -87,15 +93,11 @@ async def test_a_cancelled_waiter_leaves_the_line() -> None:
     await settle()
     assert second.done()
     slots.leave()
-    await slots.enter()  # free again: nothing was lost
+    await asyncio.wait_for(slots.enter(), 1)  # free again: nothing was lost
 
 
 async def test_a_place_handed_to_a_waiter_cancelled_at_that_moment_goes_to_the_next() -> None:
-    slots = FairSlots(1)
-    await slots.enter()
-    first = asyncio.create_task(slots.enter())
-    second = asyncio.create_task(slots.enter())
-    await settle()
+    slots, first, second = await held_with_two_waiting()
     slots.leave()  # handed to `first`...
     first.cancel()  # ...which is cancelled before it runs
     await settle()
@@ -128,10 +130,14 @@ async def test_the_gate_lets_width_writers_of_one_row_in_and_queues_the_rest() -
     assert not third.done()
     leave_a()
     leave_c = await asyncio.wait_for(third, 1)
-    for leave in (leave_b, leave_c, other):
+    fourth = asyncio.create_task(gate.enter("row"))  # the row is still held by two
+    await settle()
+    assert not fourth.done()
+    leave_b()
+    leave_d = await asyncio.wait_for(fourth, 1)
+    for leave in (leave_c, leave_d, other):
         leave()
     assert gate._rows == {}  # nothing kept for rows nobody waits on
-    assert gate._users == {}
 
 
 async def test_a_cancelled_writer_is_forgotten_by_the_gate() -> None:
@@ -143,4 +149,3 @@ async def test_a_cancelled_writer_is_forgotten_by_the_gate() -> None:
     await settle()
     leave()
     assert gate._rows == {}
-    assert gate._users == {}

@@ -32,6 +32,12 @@ class FairSlots:
     def waiting(self) -> int:
         return sum(1 for f in self._waiting if not f.done())
 
+    @property
+    def idle(self) -> bool:
+        """Nobody holds a place, and so nobody waits: a place is never free while someone
+        waits for one."""
+        return self._free == self.width
+
     async def enter(self) -> None:
         """Take a place, waiting behind everyone who asked before."""
         if self._free and not self._waiting:
@@ -79,27 +85,25 @@ class HotRowGate:
     def __init__(self, width: int = 2) -> None:
         self.width = width
         self._rows: dict[Hashable, FairSlots] = {}
-        self._users: dict[Hashable, int] = {}
 
     async def enter(self, key: Hashable) -> Callable[[], None]:
         """Wait for the key; returns the function that lets the next writer in."""
         row = self._rows.get(key)
         if row is None:
             row = self._rows[key] = FairSlots(self.width)
-        self._users[key] = self._users.get(key, 0) + 1
         try:
             await row.enter()
         except BaseException:
-            self._forget(key)
+            self._forget_if_idle(key, row)
             raise
 
         def leave() -> None:
             row.leave()
-            self._forget(key)
+            self._forget_if_idle(key, row)
 
         return leave
 
-    def _forget(self, key: Hashable) -> None:
-        self._users[key] -= 1
-        if not self._users[key]:
-            del self._users[key], self._rows[key]
+    def _forget_if_idle(self, key: Hashable, row: FairSlots) -> None:
+        """Keep nothing for a row nobody holds (a new line may stand for the key already)."""
+        if row.idle and self._rows.get(key) is row:
+            del self._rows[key]

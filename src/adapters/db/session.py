@@ -313,8 +313,7 @@ class PostgresSession:
         return True
 
     async def _queue(self, sql: str, queue: Callable[[], Awaitable[None]]) -> None:
-        first_run = getattr(self.connection, "first_run", None)  # a PooledConnection's
-        if first_run is None or not first_run(sql):
+        if not self.connection.first_run(sql):  # every pooled connection is a PooledConnection
             await queue()
 
     async def rollback(self) -> None:
